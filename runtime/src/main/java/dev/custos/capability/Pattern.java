@@ -24,21 +24,26 @@ public final class Pattern {
   /** Longest pattern accepted, in characters. */
   public static final int MAX_LENGTH = 512;
 
-  private static final Pattern ANY_RUN = new Pattern("*");
-
   private final String text;
   // The pattern without its trailing "**", split at '/': a string matches when its first segments match these one by one
   // (with '*' inside a segment matching any run of that segment) and, without "**", it has no further segment.
   private final String[] segments;
   private final boolean openEnded;
   private final boolean literal;
+  // The text before the first '*': every name the pattern matches starts with it.
+  private final String prefix;
+  // Whether the pattern is its prefix and then one '*' or one '**', the shapes almost every grant uses.
+  private final boolean prefixThenWildcard;
 
   private Pattern(String text) {
     this.text = text;
     this.openEnded = text.endsWith("**");
     String body = openEnded ? text.substring(0, text.length() - 2) : text;
     this.segments = body.split("/", -1);
-    this.literal = text.indexOf('*') < 0;
+    int star = text.indexOf('*');
+    this.literal = star < 0;
+    this.prefix = literal ? text : text.substring(0, star);
+    this.prefixThenWildcard = !literal && (star == text.length() - 1 || openEnded && star == text.length() - 2);
   }
 
   /**
@@ -75,7 +80,7 @@ public final class Pattern {
         i += run - 1;
       }
     }
-    return text.equals("*") ? ANY_RUN : new Pattern(text);
+    return new Pattern(text);
   }
 
   /** A pattern that matches exactly {@code text}, which must contain no {@code *}. */
@@ -162,11 +167,23 @@ public final class Pattern {
    * not exactly when inclusion fails; the path to it is a shortest counterexample, which {@link #counterexample} returns.
    */
   public boolean contains(Pattern other) {
-    if (this == other || text.equals(other.text) || this == ANY_RUN && other.segments.length == 1 && !other.openEnded) {
+    if (this == other || text.equals(other.text)) {
       return true;
     }
     if (other.literal) {
       return matches(other.text);
+    }
+    // From here on `other` has a wildcard, so it matches more than one name, and every name it matches starts with its
+    // prefix. Where its prefix stops short of ours, or departs from it, its wildcard can take a character written in
+    // neither pattern right there (never '/', never our next character), and the name goes on to match the rest of
+    // `other`: a name of `other` that lacks our prefix, so not contained.
+    if (literal || !other.prefix.startsWith(prefix)) {
+      return false;
+    }
+    if (prefixThenWildcard) {
+      // "P**" holds every name starting with P. "P*" holds those whose rest has no '/': `other`'s rest after P can make
+      // a '/' exactly when it writes one or ends with "**".
+      return openEnded || other.text.indexOf('/', prefix.length()) < 0 && !other.openEnded;
     }
     return counterexample(other).isEmpty();
   }
