@@ -1,10 +1,10 @@
 package dev.custos.capability;
 
 import dev.custos.BadInputException;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.BitSet;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -216,7 +216,7 @@ public final class Pattern {
     static final int STAR = -1;
     static final int GLOBSTAR = -2;
 
-    /** Characters of the pattern, or {@link #STAR} / {@link #GLOBSTAR}. */
+    /** Characters of the pattern, or {@link #STAR} / {@link #GLOBSTAR}. Two wildcards never stand side by side. */
     final int[] tokens;
 
     private Nfa(int[] tokens) {
@@ -243,12 +243,8 @@ public final class Pattern {
       return tokens.length;
     }
 
-    /** Adds {@code state} and every state reachable from it without input (a wildcard may match nothing). */
-    void close(int state, BitSet into) {
-      into.set(state);
-      while (state < tokens.length && tokens[state] < 0) {
-        into.set(++state);
-      }
+    boolean isWildcard(int state) {
+      return state < tokens.length && tokens[state] < 0;
     }
 
     /** The state after consuming symbol {@code c} in {@code state}, or -1 when it cannot. */
@@ -264,86 +260,161 @@ public final class Pattern {
     }
   }
 
-  /** The search of {@link #contains(Pattern)}: does {@code inner}'s language lie within {@code outer}'s? */
+  /**
+   * The search of {@link #contains(Pattern)}: does {@code inner}'s language lie within {@code outer}'s? Sets of outer
+   * states are bit sets in {@code long} words, stepped with precomputed masks, so one step is a few word operations.
+   */
   private static final class Inclusion {
     /** The symbol that stands for every character neither pattern writes; no character has this value. */
     static final int OTHER = -3;
 
     private final Nfa inner;
     private final Nfa outer;
+    /** '/', then {@link #OTHER}, then every other character either pattern writes, ascending. */
     private final int[] alphabet;
+    private final int words;
+    /** Per symbol: the outer states whose token is that character. */
+    private final long[][] literal;
+    private final long[] star;
+    private final long[] globstar;
 
     Inclusion(Nfa inner, Nfa outer) {
       this.inner = inner;
       this.outer = outer;
-      this.alphabet = IntStream.concat(Arrays.stream(inner.tokens), Arrays.stream(outer.tokens))
-          .filter(t -> t >= 0)
+      int[] written = IntStream.concat(Arrays.stream(inner.tokens), Arrays.stream(outer.tokens))
+          .filter(t -> t >= 0 && t != '/')
           .distinct()
           .sorted()
           .toArray();
+      this.alphabet = IntStream.concat(IntStream.of('/', OTHER), Arrays.stream(written)).toArray();
+      this.words = (outer.end() + 1 + 63) >>> 6;
+      this.literal = new long[alphabet.length][words];
+      this.star = new long[words];
+      this.globstar = new long[words];
+      for (int state = 0; state < outer.end(); state++) {
+        int t = outer.tokens[state];
+        long bit = 1L << state;
+        if (t == Nfa.STAR) {
+          star[state >>> 6] |= bit;
+        } else if (t == Nfa.GLOBSTAR) {
+          globstar[state >>> 6] |= bit;
+        } else {
+          literal[symbolOf(t)][state >>> 6] |= bit;
+        }
+      }
     }
 
-    private record Node(int innerState, BitSet outerStates) {}
+    private int symbolOf(int c) {
+      return c == '/' ? 0 : Arrays.binarySearch(alphabet, 2, alphabet.length, c);
+    }
 
-    private record Step(Node from, int symbol) {}
+    /** A node of the search: one inner state and the set of outer states after the same input. */
+    private static final class Node {
+      final int innerState;
+      final long[] outerStates;
+      final int hash;
+
+      Node(int innerState, long[] outerStates) {
+        this.innerState = innerState;
+        this.outerStates = outerStates;
+        this.hash = 31 * innerState + Arrays.hashCode(outerStates);
+      }
+
+      @Override
+      public boolean equals(Object o) {
+        return o instanceof Node && ((Node) o).innerState == innerState && Arrays.equals(((Node) o).outerStates, outerStates);
+      }
+
+      @Override
+      public int hashCode() {
+        return hash;
+      }
+    }
+
+    private final Map<Node, Integer> seen = new HashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private int[] parent = new int[16];
+    private int[] via = new int[16];
 
     Optional<String> counterexample() {
-      Map<Node, Step> seen = new HashMap<>();
-      ArrayDeque<Node> queue = new ArrayDeque<>();
-      BitSet outerStart = new BitSet();
-      outer.close(0, outerStart);
-      BitSet innerStart = new BitSet();
-      inner.close(0, innerStart);
-      enqueue(innerStart, outerStart, null, OTHER, seen, queue);
-      while (!queue.isEmpty()) {
-        Node node = queue.poll();
-        if (node.innerState == inner.end() && !node.outerStates.get(outer.end())) {
-          return Optional.of(spell(node, seen));
+      long[] outerStart = new long[words];
+      outerStart[0] = 1L;
+      close(outerStart);
+      visit(0, outerStart, -1, OTHER);
+      for (int next = 0; next < nodes.size(); next++) {
+        Node node = nodes.get(next);
+        if (node.innerState == inner.end() && !has(node.outerStates, outer.end())) {
+          return Optional.of(spell(next));
         }
-        step(node, OTHER, seen, queue);
-        step(node, '/', seen, queue);
-        for (int c : alphabet) {
-          if (c != '/') {
-            step(node, c, seen, queue);
+        if (node.innerState == inner.end()) {
+          continue;
+        }
+        int token = inner.tokens[node.innerState];
+        if (token >= 0) {
+          step(next, node, symbolOf(token));
+        } else {
+          for (int symbol = token == Nfa.GLOBSTAR ? 0 : 1; symbol < alphabet.length; symbol++) {
+            step(next, node, symbol);
           }
         }
       }
       return Optional.empty();
     }
 
-    private void step(Node node, int c, Map<Node, Step> seen, ArrayDeque<Node> queue) {
+    private void step(int from, Node node, int symbol) {
+      int c = alphabet[symbol];
       int next = inner.step(node.innerState, c);
-      if (next < 0) {
-        return;
+      long[] set = node.outerStates;
+      long[] moved = new long[words];
+      long carry = 0;
+      for (int w = 0; w < words; w++) {
+        long shifted = set[w] & literal[symbol][w];
+        moved[w] = shifted << 1 | carry | set[w] & globstar[w] | (c == '/' ? 0 : set[w] & star[w]);
+        carry = shifted >>> 63;
       }
-      BitSet outerNext = new BitSet();
-      BitSet from = node.outerStates;
-      for (int s = from.nextSetBit(0); s >= 0; s = from.nextSetBit(s + 1)) {
-        int t = outer.step(s, c);
-        if (t >= 0) {
-          outer.close(t, outerNext);
-        }
-      }
-      BitSet innerNext = new BitSet();
-      inner.close(next, innerNext);
-      enqueue(innerNext, outerNext, node, c, seen, queue);
+      close(moved);
+      visit(next, moved, from, c);
     }
 
-    private static void enqueue(
-        BitSet innerStates, BitSet outerStates, Node from, int symbol, Map<Node, Step> seen, ArrayDeque<Node> queue) {
-      for (int s = innerStates.nextSetBit(0); s >= 0; s = innerStates.nextSetBit(s + 1)) {
-        Node target = new Node(s, outerStates);
-        if (seen.putIfAbsent(target, new Step(from, symbol)) == null) {
-          queue.add(target);
-        }
+    /** Adds the state after every wildcard in the set: a wildcard may match nothing (and is never followed by one). */
+    private void close(long[] set) {
+      long carry = 0;
+      for (int w = 0; w < words; w++) {
+        long wild = set[w] & (star[w] | globstar[w]);
+        set[w] |= wild << 1 | carry;
+        carry = wild >>> 63;
       }
     }
 
-    private String spell(Node node, Map<Node, Step> seen) {
+    /** Records the inner state (and, past a wildcard, the state after it) with the outer set, if new. */
+    private void visit(int innerState, long[] outerStates, int from, int symbol) {
+      add(new Node(innerState, outerStates), from, symbol);
+      if (inner.isWildcard(innerState)) {
+        add(new Node(innerState + 1, outerStates), from, symbol);
+      }
+    }
+
+    private void add(Node node, int from, int symbol) {
+      if (seen.putIfAbsent(node, nodes.size()) == null) {
+        if (nodes.size() == parent.length) {
+          parent = Arrays.copyOf(parent, parent.length * 2);
+          via = Arrays.copyOf(via, via.length * 2);
+        }
+        parent[nodes.size()] = from;
+        via[nodes.size()] = symbol;
+        nodes.add(node);
+      }
+    }
+
+    private static boolean has(long[] set, int state) {
+      return (set[state >>> 6] & 1L << state) != 0;
+    }
+
+    private String spell(int node) {
       char standIn = standIn();
       StringBuilder reversed = new StringBuilder();
-      for (Step step = seen.get(node); step.from != null; step = seen.get(step.from)) {
-        reversed.append(step.symbol == OTHER ? standIn : (char) step.symbol);
+      for (int n = node; parent[n] >= 0; n = parent[n]) {
+        reversed.append(via[n] == OTHER ? standIn : (char) via[n]);
       }
       return reversed.reverse().toString();
     }
@@ -351,12 +422,12 @@ public final class Pattern {
     /** A printable character written in neither pattern, to show for {@link #OTHER}. */
     private char standIn() {
       for (char c : "xyzabcdefghijklmnopqrstuvw0123456789".toCharArray()) {
-        if (Arrays.binarySearch(alphabet, c) < 0) {
+        if (Arrays.binarySearch(alphabet, 2, alphabet.length, c) < 0) {
           return c;
         }
       }
       char c = '\u00c0'; // the patterns used every ASCII letter and digit: fall back to Latin letters
-      while (Arrays.binarySearch(alphabet, c) >= 0) {
+      while (Arrays.binarySearch(alphabet, 2, alphabet.length, c) >= 0) {
         c++;
       }
       return c;

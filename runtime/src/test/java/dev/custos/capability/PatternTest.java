@@ -93,6 +93,17 @@ class PatternTest {
     assertEquals(Optional.of("yx"), Pattern.parse("x**").counterexample(Pattern.parse("*x**")));
   }
 
+  @Test
+  void containmentAcrossMoreThanSixtyFourStates() {
+    String a = "a".repeat(70);
+    String b = "b".repeat(70);
+    Pattern outer = Pattern.parse(a + "*" + b + "*c");
+    assertTrue(outer.contains(Pattern.parse(a + "x*" + b + "yc")));
+    assertTrue(outer.contains(Pattern.parse(a + "*" + b + "*" + b + "*c")));
+    assertEquals(Optional.of(a + b + "/c"), outer.counterexample(Pattern.parse(a + "*" + b + "/c")));
+    assertEquals(Optional.of(a + b), outer.counterexample(Pattern.parse(a + "*" + b + "*")));
+  }
+
   @ParameterizedTest(name = "[{index}] {0}")
   @CsvSource(
       delimiter = '|',
