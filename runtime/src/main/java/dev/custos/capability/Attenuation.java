@@ -148,14 +148,22 @@ public final class Attenuation {
     return problems;
   }
 
-  /** A name {@code resource} matches and none of {@code held} does, when one of the counterexamples serves. */
+  /**
+   * A name {@code resource} matches and none of {@code held} does, when one of the counterexamples serves. A shortest
+   * counterexample often lets a final wildcard match nothing ({@code host:core/}); one more character reads better.
+   */
   private static Optional<String> outside(Pattern resource, List<Pattern> held) {
     for (Pattern pattern : held) {
       Optional<String> example = pattern.counterexample(resource);
-      if (example.isPresent() && held.stream().noneMatch(h -> h.matches(example.get()))) {
-        return example;
+      if (example.isPresent() && outsideAll(example.get(), held)) {
+        String longer = example.get() + "x";
+        return Optional.of(resource.matches(longer) && outsideAll(longer, held) ? longer : example.get());
       }
     }
     return Optional.empty();
+  }
+
+  private static boolean outsideAll(String name, List<Pattern> held) {
+    return held.stream().noneMatch(h -> h.matches(name));
   }
 }

@@ -58,7 +58,7 @@ class AttenuationTest {
     GrantRequest asked = request(childBounds(), limited(1, "host.isolate", "host:corp/a", "host:core/*"));
     assertEquals(
         new DelegationResult.Refused(List.of(new Reason.ResourceNotCovered(
-            0, Pattern.parse("host.isolate"), Pattern.parse("host:core/*"), Optional.of("host:core/")))),
+            0, Pattern.parse("host.isolate"), Pattern.parse("host:core/*"), Optional.of("host:core/x")))),
         Attenuation.decide(parent, asked));
   }
 
