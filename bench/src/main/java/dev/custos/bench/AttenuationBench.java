@@ -43,7 +43,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *   <li>{@link #refuseWidening}: the same request with six capabilities and two bounds widened, one of every kind of
  *       capability failure (tool not covered, resource not covered twice, calls above what is left, unlimited calls
  *       under a limit, approval dropped); it is refused with all eight reasons, so the refusal path, counterexample
- *       search included, is measured.
+ *       example resources included, is measured.
  * </ul>
  *
  * <p>{@code decide} is pure, so the ledger and requests are built once per trial and every invocation sees the same
