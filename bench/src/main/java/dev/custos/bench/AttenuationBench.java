@@ -42,7 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
  *       patterns, call limits within what is left and keeps approval; it is granted.
  *   <li>{@link #refuseWidening}: the same request with six capabilities and two bounds widened, one of every kind of
  *       capability failure (tool not covered, resource not covered twice, calls above what is left, unlimited calls
- *       under a limit, approval dropped); it is refused with all eight reasons, so the refusal path, counterexample
+ *       under a limit, approval dropped); it is refused with all eight reasons, so the refusal path,
  *       example resources included, is measured.
  * </ul>
  *
