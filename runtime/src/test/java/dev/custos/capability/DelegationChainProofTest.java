@@ -94,8 +94,9 @@ class DelegationChainProofTest {
   private void checkWithinAncestors(Grant grant, List<Ledger> ancestors, SplittableRandom random, String where) {
     for (Capability capability : grant.capabilities()) {
       for (int s = 0; s < 8; s++) {
-        String tool = sample(capability.tool(), random);
-        String resource = sample(capability.resources().get(random.nextInt(capability.resources().size())), random);
+        String tool = PatternReference.sample(capability.tool(), random, "abx", 3);
+        String resource = PatternReference.sample(
+            capability.resources().get(random.nextInt(capability.resources().size())), random, "abx", 3);
         assertTrue(grant.covers(tool, resource), where);
         for (Ledger ancestor : ancestors) {
           boolean allowed = ancestor.grant().capabilities().stream().anyMatch(
@@ -186,29 +187,16 @@ class DelegationChainProofTest {
     return within <= 0 ? 0 : within - random.nextInt((int) Math.min(3, within + 1));
   }
 
+  private static Pattern randomPattern(SplittableRandom random, String alphabet) {
+    return PatternReference.randomPattern(random, alphabet, ReferenceModel.MAX_PATTERN, ReferenceModel.MAX_PATTERN);
+  }
+
   private static List<Pattern> randomResources(SplittableRandom random) {
     List<Pattern> out = new ArrayList<>();
     for (int n = 1 + random.nextInt(2); n > 0; n--) {
       out.add(randomPattern(random, "ab/*"));
     }
     return out;
-  }
-
-  private static Pattern randomPattern(SplittableRandom random, String alphabet) {
-    while (true) {
-      StringBuilder text = new StringBuilder();
-      for (int n = 1 + random.nextInt(ReferenceModel.MAX_PATTERN); n > 0; n--) {
-        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      if (text.length() <= ReferenceModel.MAX_PATTERN - 2 && random.nextInt(4) == 0) {
-        text.append("**");
-      }
-      try {
-        return Pattern.parse(text.toString());
-      } catch (BadInputException invalid) {
-        // draw again
-      }
-    }
   }
 
   /** Often inside {@code pattern}, sometimes not: literals for stars, stars for literals, within the model's length. */
@@ -233,25 +221,5 @@ class DelegationChainProofTest {
     } catch (BadInputException invalid) {
       return pattern;
     }
-  }
-
-  /** A random name the pattern matches (by its definition), over the model's alphabet. */
-  private static String sample(Pattern pattern, SplittableRandom random) {
-    String text = pattern.text();
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      boolean globstar = c == '*' && i + 1 < text.length() && text.charAt(i + 1) == '*';
-      if (c == '*') {
-        String alphabet = globstar ? "ab/x" : "abx";
-        for (int n = random.nextInt(4); n > 0; n--) {
-          out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-        }
-        i += globstar ? 1 : 0;
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
   }
 }

@@ -74,8 +74,8 @@ class PatternProofTest {
     SplittableRandom random = new SplittableRandom(seed);
     int contained = 0;
     for (int n = 0; n < RANDOM_CASES; n++) {
-      Pattern outer = randomPattern(random, 10);
-      Pattern inner = random.nextInt(3) == 0 ? randomPattern(random, 10) : narrowed(outer, random);
+      Pattern outer = PatternReference.randomPattern(random, "ab-/**", 10, Integer.MAX_VALUE);
+      Pattern inner = random.nextInt(3) == 0 ? PatternReference.randomPattern(random, "ab-/**", 10, Integer.MAX_VALUE) : narrowed(outer, random);
       if (n % 10 == 0) {
         // Past 64 states the outer state sets span several words: put a long shared literal in front of both.
         String shared = "a-".repeat(30 + random.nextInt(40)) + "*b" + "b".repeat(random.nextInt(70)) + "-";
@@ -87,7 +87,7 @@ class PatternProofTest {
         contained++;
         PatternReference reference = new PatternReference(outer.text());
         for (int s = 0; s < 30; s++) {
-          String name = sample(inner, random);
+          String name = PatternReference.sample(inner, random, "ab-x", 5);
           if (!reference.matches(name)) {
             fail("'" + outer + "' claims to contain '" + inner + "' but misses '" + name + "', " + where);
           }
@@ -138,25 +138,6 @@ class PatternProofTest {
     return out;
   }
 
-  private static Pattern randomPattern(SplittableRandom random, int maxLength) {
-    String alphabet = "ab-/**";
-    while (true) {
-      StringBuilder text = new StringBuilder();
-      int length = 1 + random.nextInt(maxLength);
-      for (int i = 0; i < length; i++) {
-        text.append(alphabet.charAt(random.nextInt(alphabet.length())));
-      }
-      if (random.nextInt(4) == 0) {
-        text.append("**");
-      }
-      try {
-        return Pattern.parse(text.toString());
-      } catch (BadInputException invalid) {
-        // try again
-      }
-    }
-  }
-
   /** A pattern that is often, not always, inside {@code outer}: literals put for stars, stars for literals. */
   private static Pattern narrowed(Pattern outer, SplittableRandom random) {
     String text = outer.text();
@@ -179,31 +160,5 @@ class PatternProofTest {
     } catch (BadInputException invalid) {
       return outer;
     }
-  }
-
-  /** A random name the pattern matches, built from its definition. */
-  private static String sample(Pattern pattern, SplittableRandom random) {
-    String text = pattern.text();
-    StringBuilder out = new StringBuilder();
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '*' && i + 1 < text.length() && text.charAt(i + 1) == '*') {
-        out.append(randomRun(random, "ab-x/", 6));
-        i++;
-      } else if (c == '*') {
-        out.append(randomRun(random, "ab-x", 4));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
-  }
-
-  private static String randomRun(SplittableRandom random, String alphabet, int maxLength) {
-    StringBuilder out = new StringBuilder();
-    for (int n = random.nextInt(maxLength + 1); n > 0; n--) {
-      out.append(alphabet.charAt(random.nextInt(alphabet.length())));
-    }
-    return out.toString();
   }
 }
