@@ -184,6 +184,43 @@ public final class Ledger {
     }
   }
 
+  /**
+   * Takes back a delegation that was reserved but never started (policy refused it): everything returns, nothing counts
+   * as spent.
+   *
+   * @throws IllegalStateException when {@code child} holds no reservation
+   */
+  public void cancel(AgentId child) {
+    Reservation r = children.remove(child);
+    if (r == null) {
+      throw new IllegalStateException(child + " holds no reservation");
+    }
+    budgetReserved -= r.budget();
+    agentSlotsReserved -= r.agentSlots();
+    for (Reservation.Calls calls : r.calls()) {
+      callsReserved[calls.parentCapability()] -= calls.calls();
+    }
+  }
+
+  /**
+   * Returns a charge whose call never ran (denied by policy, approval or the audit store after the ledger took it).
+   *
+   * @throws IllegalArgumentException when more would return than was used
+   */
+  public void refund(int capability, long cost) {
+    if (cost < 0 || cost > budgetUsed || callsUsed[capability] < 1) {
+      throw new IllegalArgumentException("cannot refund a call of capability " + capability + " costing " + cost
+          + " when " + callsUsed[capability] + " calls and " + budgetUsed + " budget are used");
+    }
+    callsUsed[capability]--;
+    budgetUsed -= cost;
+  }
+
+  /** Whether {@code child} holds a reservation here. */
+  public boolean holds(AgentId child) {
+    return children.containsKey(child);
+  }
+
   private static int unusedCalls(Unused unused, int capability) {
     if (capability >= unused.calls().size() || unused.calls().get(capability).isEmpty()) {
       throw new IllegalArgumentException("no unused call count for capability " + capability + " with a call limit");

@@ -127,4 +127,26 @@ class LedgerTest {
     assertEquals(OptionalInt.of(0), two.capabilityFor("host.isolate", "host:corp/a"), "exhausted: the first, to report");
     assertEquals(OptionalInt.empty(), two.capabilityFor("data.export", "net:x"));
   }
+
+  @Test
+  void cancelReturnsAWholeReservation() {
+    ledger.reserve(child, delegate(150, 8));
+    ledger.cancel(child);
+    assertEquals(200, ledger.budgetLeft());
+    assertEquals(OptionalInt.of(10), ledger.callsLeft(2));
+    assertEquals(0, ledger.liveChildren());
+    assertEquals(29, ledger.agentSlotsLeft());
+    assertThrows(IllegalStateException.class, () -> ledger.cancel(child));
+  }
+
+  @Test
+  void refundReturnsACallThatNeverRan() {
+    ledger.consume(2, 7);
+    ledger.refund(2, 7);
+    assertEquals(0, ledger.budgetUsed());
+    assertEquals(OptionalInt.of(10), ledger.callsLeft(2));
+    assertThrows(IllegalArgumentException.class, () -> ledger.refund(2, 0));
+    ledger.consume(0, 1);
+    assertThrows(IllegalArgumentException.class, () -> ledger.refund(0, 2));
+  }
 }

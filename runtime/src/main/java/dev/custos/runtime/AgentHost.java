@@ -1,0 +1,864 @@
+package dev.custos.runtime;
+
+import dev.custos.agent.Action;
+import dev.custos.agent.Agent;
+import dev.custos.agent.AgentEvent;
+import dev.custos.agent.AgentInfo;
+import dev.custos.agent.Fact;
+import dev.custos.agent.MissionBrief;
+import dev.custos.agent.ToolOutcome;
+import dev.custos.approval.ApprovalAnswer;
+import dev.custos.approval.ApprovalRequest;
+import dev.custos.audit.AuditEntry;
+import dev.custos.audit.AuditKind;
+import dev.custos.audit.AuditReceipt;
+import dev.custos.capability.Attenuation;
+import dev.custos.capability.Capability;
+import dev.custos.capability.ChargeResult;
+import dev.custos.capability.DelegationResult;
+import dev.custos.capability.Grant;
+import dev.custos.capability.Ledger;
+import dev.custos.capability.Reason;
+import dev.custos.capability.Unused;
+import dev.custos.credential.Credential;
+import dev.custos.credential.CredentialRequest;
+import dev.custos.credential.Verification;
+import dev.custos.identity.AgentId;
+import dev.custos.policy.PolicyDecision;
+import dev.custos.policy.PolicyRequest;
+import dev.custos.tool.Compensation;
+import dev.custos.tool.Tool;
+import dev.custos.tool.ToolCall;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * Hosts one agent: holds its identity, grant, ledger and credentials and the {@link Agent} itself, turns the agent's
+ * actions into mediated requests, and enforces the bounds on every one. The Pekko child of its delegator's host, so a
+ * stopping host takes its subtree with it.
+ *
+ * <p>Every tool call passes the gateway here, in order: capability, rate, ledger (calls and budget, reserved before the
+ * call so overshoot is zero), policy, approval when required, a credential of the agent's own, an audit record made
+ * durable, then the tool; the outcome is audited after. Every denial is audited and, when it is the agent's doing, a
+ * strike. A violation (strikes, an exhausted budget or call limit, the deadline) freezes the host at once and asks the
+ * supervisor to halt the subtree; from then on nothing of this agent executes.
+ */
+public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
+
+  /** What a host accepts. */
+  public sealed interface Command {}
+
+  /** The supervisor halted this agent's subtree; the subtree's root tells its parent, the others just stop. */
+  public record Halt(HaltReason reason, boolean tellParent) implements Command {}
+
+  /** The supervisor allowed a delegation this host asked for: spawn the child. */
+  record DelegationGranted(AgentInfo child, List<AgentId> lineage) implements Command {}
+
+  /** The supervisor refused a delegation this host asked for. */
+  record DelegationDenied(AgentId child, String role, List<String> reasons, boolean strike) implements Command {}
+
+  /** A child ended and returns what it left of its grant. */
+  record ChildEnded(AgentId child, AgentStatus status, Map<String, Object> report, String reason, Unused unused)
+      implements Command {}
+
+  /** Reply with this host's ledger and strikes, for a snapshot. */
+  record ReportState(ActorRef<HostState> replyTo) implements Command {}
+
+  private record ChildTerminated(AgentId child) implements Command {}
+
+  private record Decided(List<Action> actions, Throwable failure) implements Command {}
+
+  private record ApprovalAnswered(String callId, ApprovalAnswer answer, Throwable failure) implements Command {}
+
+  private record ApprovalTimedOut(String callId) implements Command {}
+
+  private record AuditDurable(String callId, AuditReceipt receipt, Throwable failure) implements Command {}
+
+  private record ToolFinished(String callId, ToolOutcome outcome, Throwable failure) implements Command {}
+
+  private record TimerDue(String key) implements Command {}
+
+  private enum DeadlineReached implements Command { INSTANCE }
+
+  private enum DrainTimedOut implements Command { INSTANCE }
+
+  /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted, waiting for calls. */
+  private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
+
+  private enum Stage { AWAITING_APPROVAL, AWAITING_AUDIT, EXECUTING }
+
+  /** A call between the gateway's first check and its outcome. */
+  private static final class Call {
+    final Action.CallTool action;
+    final Tool tool;
+    final int capability;
+    final PolicyDecision decision;
+    Stage stage;
+    String approvalId;
+    Credential credential;
+    ToolCall toolCall;
+
+    Call(Action.CallTool action, Tool tool, int capability, PolicyDecision decision) {
+      this.action = action;
+      this.tool = tool;
+      this.capability = capability;
+      this.decision = decision;
+    }
+  }
+
+  /** A child this host delegated to: asked for, then running, then ended. */
+  private static final class Child {
+    final String role;
+    final Action.Delegate request;
+    final Grant grant;
+    boolean started;
+    boolean ended;
+
+    Child(String role, Action.Delegate request, Grant grant) {
+      this.role = role;
+      this.request = request;
+      this.grant = grant;
+    }
+  }
+
+  private final HostSetup setup;
+  private final Services services;
+  private final AgentInfo self;
+  private final Agent agent;
+  private final TimerScheduler<Command> timers;
+  private final Ledger ledger;
+  private final ArrayDeque<AgentEvent> inbox = new ArrayDeque<>();
+  private final Map<String, Call> calls = new LinkedHashMap<>();
+  private final Map<AgentId, Child> children = new LinkedHashMap<>();
+  private final Map<String, Credential> credentials = new LinkedHashMap<>();
+  private final ArrayDeque<Instant> recentCalls = new ArrayDeque<>();
+  private State state = State.RUNNING;
+  private boolean deciding;
+  private boolean pumping;
+  private boolean haltReceived;
+  private int strikes;
+  private int approvalSeq;
+
+  static Behavior<Command> create(HostSetup setup) {
+    return Behaviors.withTimers(timers -> Behaviors.setup(context -> new AgentHost(context, timers, setup)));
+  }
+
+  private AgentHost(ActorContext<Command> context, TimerScheduler<Command> timers, HostSetup setup) {
+    super(context);
+    this.setup = setup;
+    this.services = setup.services();
+    this.self = setup.self();
+    this.agent = setup.agent();
+    this.timers = timers;
+    this.ledger = new Ledger(setup.grant());
+    services.metrics().agentStarted();
+    setup.supervisor().tell(new Supervisor.AgentStarted(self.id(), context.getSelf()));
+    Instant now = now();
+    Duration left = Duration.between(now, setup.grant().bounds().deadline());
+    if (left.isNegative() || left.isZero()) {
+      context.getSelf().tell(DeadlineReached.INSTANCE);
+    } else {
+      timers.startSingleTimer(DeadlineReached.INSTANCE, DeadlineReached.INSTANCE, left);
+    }
+    deliver(new AgentEvent.MissionStarted(now, setup.brief(), setup.grant().request(), self));
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Halt.class, this::onHalt)
+        .onMessage(DelegationGranted.class, this::onDelegationGranted)
+        .onMessage(DelegationDenied.class, this::onDelegationDenied)
+        .onMessage(ChildEnded.class, this::onChildEnded)
+        .onMessage(ReportState.class, this::onReportState)
+        .onMessage(ChildTerminated.class, this::onChildTerminated)
+        .onMessage(Decided.class, this::onDecided)
+        .onMessage(ApprovalAnswered.class, this::onApprovalAnswered)
+        .onMessage(ApprovalTimedOut.class, this::onApprovalTimedOut)
+        .onMessage(AuditDurable.class, this::onAuditDurable)
+        .onMessage(ToolFinished.class, this::onToolFinished)
+        .onMessage(TimerDue.class, this::onTimerDue)
+        .onMessageEquals(DeadlineReached.INSTANCE, this::onDeadlineReached)
+        .onMessageEquals(DrainTimedOut.INSTANCE, this::onDrainTimedOut)
+        .onSignal(PostStop.class, signal -> onPostStop())
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------- agent decisions
+
+  private void deliver(AgentEvent event) {
+    if (state == State.RUNNING) {
+      inbox.add(event);
+      pump();
+    }
+  }
+
+  /**
+   * Hands the agent its next event when it is idle; a non-blocking agent decides right here, in a loop. Events its own
+   * actions cause (a denial, say) queue up behind the current one instead of recursing.
+   */
+  private void pump() {
+    if (pumping) {
+      return;
+    }
+    pumping = true;
+    try {
+      pumpEvents();
+    } finally {
+      pumping = false;
+    }
+  }
+
+  private void pumpEvents() {
+    while (state == State.RUNNING && !deciding && !inbox.isEmpty()) {
+      AgentEvent event = inbox.poll();
+      if (agent.blocking()) {
+        deciding = true;
+        CompletableFuture<List<Action>> decision =
+            CompletableFuture.supplyAsync(() -> agent.onEvent(event), services.decisions());
+        getContext().pipeToSelf(decision, Decided::new);
+      } else {
+        List<Action> actions;
+        try {
+          actions = agent.onEvent(event);
+        } catch (RuntimeException e) {
+          act(null, e);
+          continue;
+        }
+        act(actions, null);
+      }
+    }
+  }
+
+  private Behavior<Command> onDecided(Decided decided) {
+    deciding = false;
+    if (state == State.RUNNING) {
+      act(decided.actions(), decided.failure());
+      pump();
+    }
+    return next();
+  }
+
+  private void act(List<Action> actions, Throwable failure) {
+    if (failure != null) {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+          ? failure.getCause() : failure;
+      end(AgentStatus.FAILED, Map.of(), "the agent threw " + cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      return;
+    }
+    for (Action action : actions == null ? List.<Action>of() : actions) {
+      if (state != State.RUNNING) {
+        return;
+      }
+      if (action instanceof Action.CallTool call) {
+        callTool(call);
+      } else if (action instanceof Action.Delegate delegate) {
+        delegate(delegate);
+      } else if (action instanceof Action.StartTimer timer) {
+        timers.startSingleTimer("agent:" + timer.key(), new TimerDue(timer.key()), timer.delay());
+      } else if (action instanceof Action.Complete complete) {
+        end(AgentStatus.COMPLETED, complete.report(), null);
+      } else if (action instanceof Action.Fail fail) {
+        end(AgentStatus.FAILED, Map.of(), fail.reason());
+      }
+    }
+  }
+
+  private Behavior<Command> onTimerDue(TimerDue due) {
+    deliver(new AgentEvent.TimerFired(now(), due.key()));
+    return next();
+  }
+
+  // ---------------------------------------------------------------------------------------------- the gateway
+
+  private void callTool(Action.CallTool action) {
+    long started = System.nanoTime();
+    Instant now = now();
+    if (calls.containsKey(action.callId())) {
+      deny(action, "duplicate-call", List.of("call id '" + action.callId() + "' is already in flight"), null, true);
+      return;
+    }
+    Tool tool = services.tools().get(action.tool());
+    if (tool == null) {
+      deny(action, "unknown-tool", List.of("no tool '" + action.tool() + "' is registered"), null, true);
+      return;
+    }
+    OptionalInt capability = ledger.capabilityFor(action.tool(), action.resource());
+    if (capability.isEmpty()) {
+      deny(action, "capability", List.of(action.tool() + " on " + action.resource() + " is not within the agent's grant"),
+          null, true);
+      return;
+    }
+    if (!rateAllows(now)) {
+      deny(action, "rate", List.of("more than " + ledger.grant().bounds().rate() + " calls"), null, true);
+      return;
+    }
+    ChargeResult charge = ledger.consume(capability.getAsInt(), tool.cost());
+    if (charge instanceof ChargeResult.Insufficient insufficient) {
+      List<String> reasons = insufficient.reasons().stream().map(Reason::describe).toList();
+      boolean exhausted = insufficient.reasons().stream().anyMatch(r -> r instanceof Reason.CallsExhausted);
+      deny(action, exhausted ? "calls" : "budget", reasons, null, false);
+      violation(exhausted ? HaltReason.CALLS : HaltReason.BUDGET, String.join("; ", reasons));
+      return;
+    }
+    recentCalls.addLast(now);
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission().value(), now,
+        tool.name(), tool.risk(), tool.cost(), action.resource(), policyContext(action, now)));
+    services.metrics().decisionTook(Duration.ofNanos(System.nanoTime() - started));
+    if (decision instanceof PolicyDecision.Forbid forbid) {
+      ledger.refund(capability.getAsInt(), tool.cost());
+      deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
+      return;
+    }
+    Call call = new Call(action, tool, capability.getAsInt(), decision);
+    calls.put(action.callId(), call);
+    Capability held = ledger.grant().capabilities().get(call.capability);
+    if (held.requiresApproval() || decision instanceof PolicyDecision.RequireApproval) {
+      askApproval(call, now);
+    } else {
+      authorize(call, now);
+    }
+  }
+
+  /** What policies may read of the situation: the time, and the agent's stated confidence when it gives one. */
+  private static Map<String, Object> policyContext(Action.CallTool action, Instant now) {
+    Map<String, Object> context = new LinkedHashMap<>();
+    context.put("time", now.toString());
+    context.put("approved", false);
+    if (action.arguments().get("confidence") instanceof Number confidence) {
+      context.put("confidence", confidence.doubleValue());
+    }
+    return context;
+  }
+
+  private boolean rateAllows(Instant now) {
+    Duration window = ledger.grant().bounds().rate().per();
+    while (!recentCalls.isEmpty() && !recentCalls.peekFirst().plus(window).isAfter(now)) {
+      recentCalls.pollFirst();
+    }
+    return recentCalls.size() < ledger.grant().bounds().rate().calls();
+  }
+
+  private void askApproval(Call call, Instant now) {
+    call.stage = Stage.AWAITING_APPROVAL;
+    call.approvalId = self.id() + "/" + call.action.callId() + "#" + (++approvalSeq);
+    List<String> rules = call.decision.ruleIds();
+    String reason = call.decision instanceof PolicyDecision.RequireApproval r && !r.message().isEmpty()
+        ? r.message() : "the capability requires approval";
+    ApprovalRequest request = new ApprovalRequest(call.approvalId, self, call.action.tool(), call.action.resource(),
+        call.action.arguments(), rules, reason, now, now.plus(setup.approvalTimeout()));
+    audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId, "status", "requested",
+        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason));
+    String callId = call.action.callId();
+    timers.startSingleTimer("approval:" + callId, new ApprovalTimedOut(callId), setup.approvalTimeout());
+    CompletionStage<ApprovalAnswer> answer;
+    try {
+      answer = services.approvals().request(request);
+    } catch (RuntimeException e) {
+      answer = CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(answer, (a, failure) -> new ApprovalAnswered(callId, a, failure));
+  }
+
+  private Behavior<Command> onApprovalAnswered(ApprovalAnswered answered) {
+    Call call = calls.get(answered.callId());
+    if (call == null || call.stage != Stage.AWAITING_APPROVAL) {
+      return next();
+    }
+    timers.cancel("approval:" + answered.callId());
+    Instant now = now();
+    boolean approved = answered.failure() == null && answered.answer().approved();
+    String by = answered.failure() == null ? answered.answer().by() : "";
+    String detail = answered.failure() != null ? "the approval service failed: " + answered.failure().getMessage()
+        : (approved ? "approved by " + by : "denied by " + by + note(answered.answer().note()));
+    audit(AuditKind.APPROVAL, Map.of("call", answered.callId(), "approval", call.approvalId,
+        "status", approved ? "approved" : "denied", "by", by, "detail", detail));
+    if (state != State.RUNNING) {
+      calls.remove(answered.callId());
+      return next();
+    }
+    deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), approved, detail));
+    if (approved) {
+      authorize(call, now);
+    } else {
+      withdrawCall(call, "approval", List.of(detail));
+    }
+    return next();
+  }
+
+  private Behavior<Command> onApprovalTimedOut(ApprovalTimedOut timedOut) {
+    Call call = calls.get(timedOut.callId());
+    if (call == null || call.stage != Stage.AWAITING_APPROVAL) {
+      return next();
+    }
+    services.approvals().withdraw(call.approvalId);
+    String detail = "nobody answered within " + dev.custos.Durations.format(setup.approvalTimeout());
+    audit(AuditKind.APPROVAL, Map.of("call", timedOut.callId(), "approval", call.approvalId, "status", "timed-out",
+        "detail", detail));
+    if (state == State.RUNNING) {
+      deliver(new AgentEvent.ApprovalResolved(now(), timedOut.callId(), false, detail));
+      withdrawCall(call, "approval", List.of("approval timed out: " + detail));
+    } else {
+      calls.remove(timedOut.callId());
+    }
+    return next();
+  }
+
+  private static String note(String note) {
+    return note == null || note.isEmpty() ? "" : ": " + note;
+  }
+
+  /** Credential, then the audit record of the allowed call; the tool runs once that record is durable. */
+  private void authorize(Call call, Instant now) {
+    Optional<Credential> credential = credentialFor(call.tool.audience(), now);
+    if (credential.isEmpty()) {
+      withdrawCall(call, "credential", List.of("no credential can be minted: the agent's deadline has passed"));
+      return;
+    }
+    call.credential = credential.get();
+    call.stage = Stage.AWAITING_AUDIT;
+    call.toolCall = new ToolCall(self.id() + "/" + call.action.callId(), call.action.tool(), call.action.resource(),
+        call.action.arguments(), self.id(), self.identity());
+    Map<String, Object> record = new LinkedHashMap<>(callFields(call));
+    record.put("decision", "allow");
+    record.put("capability", call.capability);
+    record.put("grant", ledger.grant().capabilities().get(call.capability).toString());
+    record.put("credential", call.credential.id());
+    String callId = call.action.callId();
+    CompletionStage<AuditReceipt> durable;
+    try {
+      durable = services.audit().append(entry(AuditKind.TOOL_EXECUTED, record, now));
+    } catch (RuntimeException e) {
+      durable = CompletableFuture.failedFuture(e);
+    }
+    getContext().pipeToSelf(durable, (receipt, failure) -> new AuditDurable(callId, receipt, failure));
+  }
+
+  private Behavior<Command> onAuditDurable(AuditDurable durable) {
+    Call call = calls.get(durable.callId());
+    if (call == null || call.stage != Stage.AWAITING_AUDIT) {
+      return next();
+    }
+    if (state != State.RUNNING) {
+      calls.remove(durable.callId());
+      return next();
+    }
+    if (durable.failure() != null) {
+      withdrawCall(call, "audit-unavailable", List.of("the audit store did not record the call; nothing ran"));
+      return next();
+    }
+    Instant now = now();
+    Verification check = services.credentials().verify(call.credential.token(), call.tool.audience(),
+        self.identity(), now);
+    if (check instanceof Verification.Rejected rejected) {
+      withdrawCall(call, "credential", List.of("the agent's credential was refused: " + rejected.reason()));
+      return next();
+    }
+    call.stage = Stage.EXECUTING;
+    services.metrics().toolCall("allow");
+    CompletionStage<ToolOutcome> outcome;
+    try {
+      outcome = call.tool.execute(call.toolCall, call.credential);
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    String callId = durable.callId();
+    getContext().pipeToSelf(outcome, (result, failure) -> new ToolFinished(callId, result, failure));
+    return next();
+  }
+
+  private Behavior<Command> onToolFinished(ToolFinished finished) {
+    Call call = calls.remove(finished.callId());
+    if (call == null) {
+      return next();
+    }
+    ToolOutcome outcome = finished.failure() != null
+        ? new ToolOutcome.Failed(finished.failure().getClass().getSimpleName() + ": " + finished.failure().getMessage())
+        : finished.outcome() == null ? new ToolOutcome.Failed("the tool returned no outcome") : finished.outcome();
+    Instant now = now();
+    Map<String, Object> record = new LinkedHashMap<>(callFields(call));
+    record.put("outcome", outcome instanceof ToolOutcome.Done ? "done" : "failed");
+    if (outcome instanceof ToolOutcome.Failed failed) {
+      record.put("failure", failed.reason());
+    }
+    if (state != State.RUNNING) {
+      // The effect ran before the halt was decided or while the halt reached this host; its result is not acted on.
+      audit(AuditKind.LATE_RESULT_DISCARDED, record);
+      reportEffect(call, outcome, now);
+      stopWhenDrained();
+      return next();
+    }
+    audit(AuditKind.TOOL_OUTCOME, record);
+    reportEffect(call, outcome, now);
+    deliver(new AgentEvent.ToolResult(now, call.action.callId(), call.action.tool(), call.action.resource(), outcome));
+    return next();
+  }
+
+  /** Tells the supervisor of an executed effect that has an undo, for rollback. */
+  private void reportEffect(Call call, ToolOutcome outcome, Instant now) {
+    if (outcome instanceof ToolOutcome.Done) {
+      Optional<Compensation> undo = call.tool.compensation(call.toolCall);
+      undo.ifPresent(c -> setup.supervisor().tell(new Supervisor.EffectExecuted(self.id(), call.toolCall, c, now)));
+    }
+  }
+
+  /** The call never ran: return its charge, audit why, tell the agent. Not a strike: it was not the agent's doing. */
+  private void withdrawCall(Call call, String reason, List<String> details) {
+    calls.remove(call.action.callId());
+    ledger.refund(call.capability, call.tool.cost());
+    deny(call.action, reason, details, call.decision, false);
+  }
+
+  private void deny(Action.CallTool action, String reason, List<String> details, PolicyDecision decision, boolean strike) {
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("call", action.callId());
+    record.put("tool", action.tool());
+    record.put("resource", action.resource());
+    record.put("decision", "deny");
+    record.put("reason", reason);
+    record.put("details", details);
+    if (decision != null) {
+      record.put("policyVersion", decision.policyVersion());
+      record.put("rules", decision.ruleIds());
+    }
+    record.put("strike", strike);
+    audit(AuditKind.DECISION, record);
+    services.metrics().toolCall("deny");
+    deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
+    if (strike) {
+      strike(reason);
+    }
+  }
+
+  private Map<String, Object> callFields(Call call) {
+    Map<String, Object> fields = new LinkedHashMap<>();
+    fields.put("call", call.action.callId());
+    fields.put("tool", call.action.tool());
+    fields.put("resource", call.action.resource());
+    fields.put("policyVersion", call.decision.policyVersion());
+    fields.put("rules", call.decision.ruleIds());
+    return fields;
+  }
+
+  /** The agent's own credential for an audience, minted just in time and renewed before it runs out. */
+  private Optional<Credential> credentialFor(String audience, Instant now) {
+    Credential held = credentials.get(audience);
+    if (held != null && held.expiresAt().isAfter(now.plusSeconds(5))) {
+      return Optional.of(held);
+    }
+    Instant deadline = ledger.grant().bounds().deadline();
+    if (!deadline.isAfter(now)) {
+      return Optional.empty();
+    }
+    Credential minted = services.credentials().issue(new CredentialRequest(self.id(), self.identity(),
+        setup.mission(), setup.lineage(), audience, now, deadline));
+    credentials.put(audience, minted);
+    services.metrics().credentialsIssued(1);
+    audit(AuditKind.CREDENTIAL_ISSUED, Map.of("credential", minted.id(), "audience", audience,
+        "expiresAt", minted.expiresAt().toString()));
+    return Optional.of(minted);
+  }
+
+  // ---------------------------------------------------------------------------------------------- delegation
+
+  private void delegate(Action.Delegate request) {
+    List<String> refusals = new ArrayList<>();
+    if (!services.agentTypes().containsKey(request.agentType())) {
+      refusals.add("no agent type '" + request.agentType() + "' is registered");
+    }
+    if (carriesCredential(request.brief())) {
+      refusals.add("the brief carries a credential; credentials never cross a delegation");
+    }
+    DelegationResult result = Attenuation.decide(ledger, request.grant());
+    if (result instanceof DelegationResult.Refused refused) {
+      refused.reasons().forEach(r -> refusals.add(r.describe()));
+    }
+    if (!refusals.isEmpty()) {
+      refuseDelegation(request, refusals);
+      return;
+    }
+    DelegationResult.Granted granted = (DelegationResult.Granted) result;
+    AgentId child = services.nextAgentId();
+    ledger.reserve(child, granted);
+    children.put(child, new Child(request.role(), request, granted.grant()));
+    Set<String> labels = new HashSet<>();
+    request.brief().facts().values().forEach(f -> labels.addAll(f.labels()));
+    setup.supervisor().tell(new Supervisor.RequestDelegation(self.id(), child, request.role(), request.agentType(),
+        labels, request.grant(), getContext().getSelf()));
+  }
+
+  private void refuseDelegation(Action.Delegate request, List<String> reasons) {
+    audit(AuditKind.DELEGATION, Map.of("decision", "deny", "role", request.role(), "agentType", request.agentType(),
+        "reasons", reasons, "strike", true));
+    services.metrics().delegation("deny");
+    deliver(new AgentEvent.DelegationRefused(now(), request.role(), reasons));
+    strike("delegation");
+  }
+
+  private boolean carriesCredential(MissionBrief brief) {
+    if (services.credentials().containsCredential(brief.objective())) {
+      return true;
+    }
+    for (Fact fact : brief.facts().values()) {
+      if (containsCredential(fact.value())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean containsCredential(Object value) {
+    if (value instanceof String text) {
+      return services.credentials().containsCredential(text);
+    }
+    if (value instanceof List<?> list) {
+      return list.stream().anyMatch(this::containsCredential);
+    }
+    if (value instanceof Map<?, ?> map) {
+      return map.keySet().stream().anyMatch(this::containsCredential)
+          || map.values().stream().anyMatch(this::containsCredential);
+    }
+    return false;
+  }
+
+  private Behavior<Command> onDelegationGranted(DelegationGranted granted) {
+    AgentInfo info = granted.child();
+    Child child = children.get(info.id());
+    if (child == null || child.started) {
+      return next();
+    }
+    if (state != State.RUNNING) {
+      // Halted between asking and hearing back: the child never starts.
+      setup.supervisor().tell(new Supervisor.AgentEnded(info.id(), AgentStatus.HALTED, Map.of(),
+          HaltReason.PARENT_ENDED.text(), emptyState(info.id(), child.grant)));
+      return next();
+    }
+    Agent childAgent;
+    try {
+      childAgent = services.agentTypes().get(child.request.agentType()).get();
+    } catch (RuntimeException e) {
+      child.ended = true;
+      ledger.release(info.id(), nothingLeft(child.grant));
+      String reason = "creating the agent threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      setup.supervisor().tell(new Supervisor.AgentEnded(info.id(), AgentStatus.FAILED, Map.of(), reason,
+          emptyState(info.id(), child.grant)));
+      deliver(new AgentEvent.ChildFailed(now(), info.id(), child.role, reason));
+      return next();
+    }
+    child.started = true;
+    HostSetup childSetup = new HostSetup(info, setup.mission(), granted.lineage(), child.grant, child.request.brief(),
+        childAgent, setup.supervisor(), getContext().getSelf(), services, setup.approvalTimeout());
+    ActorRef<Command> ref = getContext().spawn(AgentHost.create(childSetup), info.id().value());
+    getContext().watchWith(ref, new ChildTerminated(info.id()));
+    services.metrics().delegation("allow");
+    deliver(new AgentEvent.ChildStarted(now(), info.id(), child.role, info.path()));
+    return next();
+  }
+
+  private Behavior<Command> onDelegationDenied(DelegationDenied denied) {
+    Child child = children.remove(denied.child());
+    if (child == null) {
+      return next();
+    }
+    ledger.cancel(denied.child());
+    services.metrics().delegation("deny");
+    deliver(new AgentEvent.DelegationRefused(now(), denied.role(), denied.reasons()));
+    if (denied.strike() && state == State.RUNNING) {
+      strike("delegation");
+    }
+    return next();
+  }
+
+  private Behavior<Command> onChildEnded(ChildEnded ended) {
+    Child child = children.get(ended.child());
+    if (child == null || child.ended) {
+      return next();
+    }
+    child.ended = true;
+    ledger.release(ended.child(), ended.unused());
+    Instant now = now();
+    if (ended.status() == AgentStatus.COMPLETED) {
+      deliver(new AgentEvent.ChildReported(now, ended.child(), child.role, ended.report()));
+    } else if (ended.status() == AgentStatus.FAILED) {
+      deliver(new AgentEvent.ChildFailed(now, ended.child(), child.role, ended.reason()));
+    } else {
+      deliver(new AgentEvent.ChildHalted(now, ended.child(), child.role, ended.reason()));
+    }
+    return next();
+  }
+
+  private Behavior<Command> onChildTerminated(ChildTerminated terminated) {
+    Child child = children.remove(terminated.child());
+    if (child != null && !child.ended && ledger.holds(terminated.child())) {
+      // Stopped without handing back what it left (it crashed, or was stopped with this host's subtree): count it spent.
+      ledger.release(terminated.child(), nothingLeft(child.grant));
+      deliver(new AgentEvent.ChildFailed(now(), terminated.child(), child.role, "stopped without reporting"));
+    }
+    return next();
+  }
+
+  private static Unused nothingLeft(Grant grant) {
+    List<OptionalInt> calls = new ArrayList<>();
+    for (Capability capability : grant.capabilities()) {
+      calls.add(capability.maxCalls().isPresent() ? OptionalInt.of(0) : OptionalInt.empty());
+    }
+    return new Unused(0, calls);
+  }
+
+  private static HostState emptyState(AgentId id, Grant grant) {
+    List<Integer> calls = new ArrayList<>();
+    grant.capabilities().forEach(c -> calls.add(0));
+    return new HostState(id, 0, 0, grant.bounds().budget(), calls, 0, 0);
+  }
+
+  // ---------------------------------------------------------------------------------------------- bounds and halts
+
+  private void strike(String reason) {
+    strikes++;
+    if (strikes >= ledger.grant().bounds().maxStrikes() && state == State.RUNNING) {
+      violation(HaltReason.STRIKES, strikes + " strikes, the last for " + reason);
+    }
+  }
+
+  /** Freezes this host at once and asks the supervisor to halt its subtree. */
+  private void violation(HaltReason reason, String detail) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    state = State.FREEZING;
+    inbox.clear();
+    setup.supervisor().tell(new Supervisor.ReportViolation(self.id(), reason, detail));
+  }
+
+  private Behavior<Command> onDeadlineReached() {
+    violation(HaltReason.DEADLINE, "the deadline " + ledger.grant().bounds().deadline() + " passed");
+    return next();
+  }
+
+  private Behavior<Command> onHalt(Halt halt) {
+    if (haltReceived || state == State.STOPPED) {
+      return next();
+    }
+    haltReceived = true;
+    state = State.DRAINING;
+    inbox.clear();
+    timers.cancelAll();
+    for (Call call : new ArrayList<>(calls.values())) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+      }
+      if (call.stage != Stage.EXECUTING) {
+        calls.remove(call.action.callId());
+      }
+    }
+    if (halt.tellParent() && setup.parent() != null) {
+      setup.parent().tell(new ChildEnded(self.id(), AgentStatus.HALTED, Map.of(), halt.reason().text(), ledger.unused()));
+    }
+    setup.supervisor().tell(new Supervisor.HostHalted(self.id(), hostState()));
+    if (!calls.isEmpty()) {
+      timers.startSingleTimer(DrainTimedOut.INSTANCE, DrainTimedOut.INSTANCE, services.drainTimeout());
+    }
+    stopWhenDrained();
+    return next();
+  }
+
+  private void stopWhenDrained() {
+    if (haltReceived && calls.isEmpty()) {
+      state = State.STOPPED;
+    }
+  }
+
+  private Behavior<Command> onDrainTimedOut() {
+    for (Call call : calls.values()) {
+      audit(AuditKind.LATE_RESULT_DISCARDED, Map.of("call", call.action.callId(), "tool", call.action.tool(),
+          "resource", call.action.resource(), "outcome", "abandoned: no result before the drain timeout"));
+    }
+    calls.clear();
+    state = State.STOPPED;
+    return next();
+  }
+
+  /** Completion or failure of the agent itself: hand back what is left, tell the parent and the supervisor, stop. */
+  private void end(AgentStatus status, Map<String, Object> report, String reason) {
+    state = State.STOPPED;
+    inbox.clear();
+    for (Call call : calls.values()) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+      }
+    }
+    calls.clear();
+    if (setup.parent() != null) {
+      setup.parent().tell(new ChildEnded(self.id(), status, report, reason, ledger.unused()));
+    }
+    setup.supervisor().tell(new Supervisor.AgentEnded(self.id(), status, report, reason, hostState()));
+  }
+
+  private Behavior<Command> onReportState(ReportState report) {
+    report.replyTo().tell(hostState());
+    return this;
+  }
+
+  private HostState hostState() {
+    List<Integer> used = new ArrayList<>();
+    for (int i = 0; i < ledger.grant().capabilities().size(); i++) {
+      used.add(ledger.callsUsed(i));
+    }
+    Instant now = now();
+    int active = (int) credentials.values().stream()
+        .filter(c -> services.credentials().verify(c.token(), c.audience(), self.identity(), now)
+            instanceof Verification.Valid)
+        .count();
+    return new HostState(self.id(), ledger.budgetUsed(), ledger.budgetReserved(), ledger.budgetLeft(), used, strikes,
+        active);
+  }
+
+  private Behavior<Command> onPostStop() {
+    services.metrics().agentStopped();
+    services.metrics().credentialsGone(credentials.size());
+    return this;
+  }
+
+  private Behavior<Command> next() {
+    return state == State.STOPPED ? Behaviors.stopped() : this;
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private Instant now() {
+    return services.clock().instant();
+  }
+
+  private AuditEntry entry(AuditKind kind, Map<String, Object> payload, Instant at) {
+    List<String> lineage = setup.lineage().stream().map(AgentId::value).toList();
+    return new AuditEntry(at, setup.mission().value(), lineage, kind, payload);
+  }
+
+  /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */
+  private void audit(AuditKind kind, Map<String, Object> payload) {
+    try {
+      services.audit().append(entry(kind, payload, now()));
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("audit record {} of {} not written: {}", kind.text(), self.id(), e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.custos.runtime;
+
+import dev.custos.agent.Agent;
+import dev.custos.approval.ApprovalService;
+import dev.custos.audit.AuditLog;
+import dev.custos.credential.CredentialBroker;
+import dev.custos.identity.AgentId;
+import dev.custos.policy.PolicyDecisionPoint;
+import dev.custos.tool.Tool;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * What every actor of one runtime shares: the registered tools and agent types, the policy, approval, credential and
+ * audit services, the clock, the executor for blocking agent decisions, metrics and settings. Immutable apart from the
+ * id counter; every service is thread safe.
+ */
+record Services(
+    Map<String, Tool> tools,
+    Map<String, Supplier<Agent>> agentTypes,
+    PolicyDecisionPoint policy,
+    ApprovalService approvals,
+    CredentialBroker credentials,
+    AuditLog audit,
+    Clock clock,
+    Executor decisions,
+    RuntimeMetrics metrics,
+    String trustDomain,
+    Duration drainTimeout,
+    AtomicLong agentIds) {
+
+  Services {
+    tools = Map.copyOf(tools);
+    agentTypes = Map.copyOf(agentTypes);
+  }
+
+  /** A fresh agent id of this runtime: {@code a1}, {@code a2}, ... */
+  AgentId nextAgentId() {
+    return new AgentId("a" + agentIds.incrementAndGet());
+  }
+}

@@ -1,0 +1,723 @@
+package dev.custos.runtime;
+
+import dev.custos.agent.Agent;
+import dev.custos.agent.AgentInfo;
+import dev.custos.agent.ToolOutcome;
+import dev.custos.approval.ApprovalAnswer;
+import dev.custos.approval.ApprovalRequest;
+import dev.custos.audit.AuditEntry;
+import dev.custos.audit.AuditKind;
+import dev.custos.audit.AuditReceipt;
+import dev.custos.capability.Grant;
+import dev.custos.capability.GrantRequest;
+import dev.custos.credential.Credential;
+import dev.custos.credential.CredentialRequest;
+import dev.custos.identity.AgentId;
+import dev.custos.identity.MissionId;
+import dev.custos.identity.SpiffeId;
+import dev.custos.policy.PolicyDecision;
+import dev.custos.policy.PolicyRequest;
+import dev.custos.tool.Compensation;
+import dev.custos.tool.Tool;
+import dev.custos.tool.ToolCall;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+
+/**
+ * The mission registry and the delegation tree index of one runtime. It decides the policy side of every delegation
+ * (the parent's host has already checked attenuation against its own ledger and reserved the child's share), names and
+ * identifies each new agent, halts subtrees (one lineage revocation for all their credentials, a {@link AgentHost.Halt}
+ * to every host in them), runs the compensations of a halted subtree's effects under its own authority, and answers
+ * snapshots.
+ */
+public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
+
+  /** What the supervisor accepts. */
+  public sealed interface Command {}
+
+  /** Start a mission: spawn its root agent. {@code completion} completes when the root agent ends. */
+  record StartMission(MissionSpec spec, AgentId root, CompletableFuture<MissionOutcome> completion)
+      implements Command {}
+
+  /** Stop the supervisor, and with it every agent host of the runtime. */
+  enum Shutdown implements Command { INSTANCE }
+
+  /** A host asks to delegate: attenuation passed and the child's share is reserved under {@code child}. */
+  record RequestDelegation(AgentId parent, AgentId child, String role, String agentType, Set<String> briefLabels,
+      GrantRequest grant, ActorRef<AgentHost.Command> replyTo) implements Command {}
+
+  record AgentStarted(AgentId agent, ActorRef<AgentHost.Command> host) implements Command {}
+
+  /** An agent completed or failed (or never started: {@code HALTED}). */
+  record AgentEnded(AgentId agent, AgentStatus status, Map<String, Object> report, String reason, HostState last)
+      implements Command {}
+
+  /** A host hit a bound; it has frozen itself and waits to be halted. */
+  record ReportViolation(AgentId agent, HaltReason reason, String detail) implements Command {}
+
+  /** A halted host's last state. */
+  record HostHalted(AgentId agent, HostState last) implements Command {}
+
+  /** An effect that has an undo ran, for rollback. */
+  record EffectExecuted(AgentId agent, ToolCall call, Compensation undo, Instant at) implements Command {}
+
+  /** A person halts an agent and its subtree. */
+  record HaltAgent(MissionId mission, AgentId agent, String reason, boolean rollback, ActorRef<List<AgentId>> replyTo)
+      implements Command {}
+
+  record GetSnapshot(MissionId mission, ActorRef<Optional<MissionSnapshot>> replyTo) implements Command {}
+
+  private record DelegationAnswered(AgentId child, ApprovalAnswer answer, Throwable failure) implements Command {}
+
+  private record DelegationTimedOut(AgentId child) implements Command {}
+
+  private record CompensationAudited(MissionId mission, Throwable failure) implements Command {}
+
+  private record CompensationFinished(MissionId mission, ToolOutcome outcome, Throwable failure) implements Command {}
+
+  private record CompensationRetry(MissionId mission) implements Command {}
+
+  private record SnapshotPart(HostState state) implements Command {}
+
+  private record SnapshotDue(long request) implements Command {}
+
+  /** What the supervisor knows of one agent. */
+  private static final class AgentRecord {
+    final AgentInfo info;
+    final MissionId mission;
+    final AgentId parent;
+    final List<AgentId> lineage;
+    final GrantRequest grant;
+    final Instant startedAt;
+    final List<AgentId> children = new ArrayList<>();
+    final Map<String, Integer> roles = new HashMap<>();
+    ActorRef<AgentHost.Command> host;
+    AgentStatus status = AgentStatus.RUNNING;
+    String haltReason;
+    Instant endedAt;
+    HostState last;
+
+    AgentRecord(AgentInfo info, MissionId mission, AgentId parent, List<AgentId> lineage, GrantRequest grant,
+        Instant startedAt) {
+      this.info = info;
+      this.mission = mission;
+      this.parent = parent;
+      this.lineage = List.copyOf(lineage);
+      this.grant = grant;
+      this.startedAt = startedAt;
+    }
+  }
+
+  /** An executed effect and its undo. */
+  private record Effect(long seq, AgentId agent, ToolCall call, Compensation undo) {}
+
+  /** One mission's state. */
+  private static final class Mission {
+    final MissionSpec spec;
+    final CompletableFuture<MissionOutcome> completion;
+    final List<AgentId> agents = new ArrayList<>();
+    final List<Effect> effects = new ArrayList<>();
+    final Set<Long> compensated = new HashSet<>();
+    final ArrayDeque<Effect> undoQueue = new ArrayDeque<>();
+    AgentId root;
+    Effect undoing;
+    int attempt;
+    Credential undoCredential;
+
+    Mission(MissionSpec spec, CompletableFuture<MissionOutcome> completion) {
+      this.spec = spec;
+      this.completion = completion;
+    }
+  }
+
+  /** A delegation waiting for a person. */
+  private record PendingDelegation(RequestDelegation request, PolicyDecision decision, String approvalId) {}
+
+  /** A snapshot being gathered from live hosts. */
+  private static final class SnapshotRequest {
+    final MissionId mission;
+    final ActorRef<Optional<MissionSnapshot>> replyTo;
+    final Set<AgentId> waiting = new HashSet<>();
+
+    SnapshotRequest(MissionId mission, ActorRef<Optional<MissionSnapshot>> replyTo) {
+      this.mission = mission;
+      this.replyTo = replyTo;
+    }
+  }
+
+  private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(2);
+  private static final int UNDO_ATTEMPTS = 5;
+  private static final Duration UNDO_FIRST_BACKOFF = Duration.ofSeconds(1);
+
+  private final Services services;
+  private final TimerScheduler<Command> timers;
+  private final Map<MissionId, Mission> missions = new LinkedHashMap<>();
+  private final Map<AgentId, AgentRecord> agents = new HashMap<>();
+  private final Map<AgentId, PendingDelegation> pendingDelegations = new HashMap<>();
+  private final Map<Long, SnapshotRequest> snapshots = new HashMap<>();
+  private final ActorRef<HostState> snapshotAdapter;
+  private long effectSeq;
+  private long snapshotSeq;
+
+  static Behavior<Command> create(Services services) {
+    return Behaviors.withTimers(timers -> Behaviors.setup(context -> new Supervisor(context, timers, services)));
+  }
+
+  private Supervisor(ActorContext<Command> context, TimerScheduler<Command> timers, Services services) {
+    super(context);
+    this.services = services;
+    this.timers = timers;
+    this.snapshotAdapter = context.messageAdapter(HostState.class, SnapshotPart::new);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(StartMission.class, this::onStartMission)
+        .onMessage(RequestDelegation.class, this::onRequestDelegation)
+        .onMessage(AgentStarted.class, this::onAgentStarted)
+        .onMessage(AgentEnded.class, this::onAgentEnded)
+        .onMessage(ReportViolation.class, this::onReportViolation)
+        .onMessage(HostHalted.class, this::onHostHalted)
+        .onMessage(EffectExecuted.class, this::onEffectExecuted)
+        .onMessage(HaltAgent.class, this::onHaltAgent)
+        .onMessage(GetSnapshot.class, this::onGetSnapshot)
+        .onMessage(DelegationAnswered.class, this::onDelegationAnswered)
+        .onMessage(DelegationTimedOut.class, this::onDelegationTimedOut)
+        .onMessage(CompensationAudited.class, this::onCompensationAudited)
+        .onMessage(CompensationFinished.class, this::onCompensationFinished)
+        .onMessage(CompensationRetry.class, this::onCompensationRetry)
+        .onMessage(SnapshotPart.class, this::onSnapshotPart)
+        .onMessage(SnapshotDue.class, this::onSnapshotDue)
+        .onMessageEquals(Shutdown.INSTANCE, Behaviors::stopped)
+        .build();
+  }
+
+  // ---------------------------------------------------------------------------------------------- missions
+
+  private Behavior<Command> onStartMission(StartMission start) {
+    MissionSpec spec = start.spec();
+    Instant now = now();
+    Mission mission = new Mission(spec, start.completion());
+    missions.put(spec.id(), mission);
+    AgentId rootId = start.root();
+    String role = "commander";
+    SpiffeId identity = SpiffeId.forAgent(services.trustDomain(), spec.id(), role);
+    AgentInfo info = new AgentInfo(rootId, role, role, spec.agentType(), 0, identity);
+    AgentRecord record = new AgentRecord(info, spec.id(), null, List.of(rootId), spec.grant(), now);
+    agents.put(rootId, record);
+    mission.agents.add(rootId);
+    mission.root = rootId;
+    audit(spec.id(), List.of(), AuditKind.MISSION_STARTED, Map.of("mission", spec.id().value(), "name", spec.name(),
+        "agent", rootId.value(), "agentType", spec.agentType(), "grant", describe(spec.grant())));
+    Agent agent;
+    try {
+      agent = services.agentTypes().get(spec.agentType()).get();
+    } catch (RuntimeException e) {
+      String reason = "creating the agent threw " + e.getClass().getSimpleName() + ": " + e.getMessage();
+      ended(record, AgentStatus.FAILED, Map.of(), reason, null);
+      return this;
+    }
+    HostSetup setup = new HostSetup(info, spec.id(), List.of(rootId), Grant.root(spec.grant()), spec.brief(), agent,
+        getContext().getSelf(), null, services, spec.approvalTimeout());
+    record.host = getContext().spawn(AgentHost.create(setup), rootId.value());
+    services.metrics().delegation("allow");
+    return this;
+  }
+
+  private void missionEnded(Mission mission, AgentRecord root) {
+    Instant now = now();
+    services.credentials().revokeLineage(root.info.id(), now);
+    audit(mission.spec.id(), List.of(), AuditKind.MISSION_ENDED, Map.of("status", root.status.text(),
+        "reason", root.haltReason != null ? root.haltReason : ""));
+  }
+
+  // ---------------------------------------------------------------------------------------------- delegations
+
+  private Behavior<Command> onRequestDelegation(RequestDelegation request) {
+    AgentRecord parent = agents.get(request.parent());
+    if (parent == null || parent.status != AgentStatus.RUNNING) {
+      request.replyTo().tell(new AgentHost.DelegationDenied(request.child(), request.role(),
+          List.of("the delegating agent is no longer running"), false));
+      return this;
+    }
+    Instant now = now();
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info, parent.mission.value(),
+        now, request.role(), request.agentType(), request.grant(), request.briefLabels()));
+    if (decision instanceof PolicyDecision.Forbid forbid) {
+      denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy"
+          : forbid.message()), true);
+      return this;
+    }
+    Set<String> held = new TreeSet<>(request.briefLabels());
+    if (decision instanceof PolicyDecision.Permit permit) {
+      held.removeAll(permit.releasedLabels());
+    }
+    if (!held.isEmpty()) {
+      denyDelegation(request, parent, decision,
+          List.of("the brief carries facts labelled " + held + ", which policy does not release"), true);
+      return this;
+    }
+    if (decision instanceof PolicyDecision.RequireApproval approval) {
+      Mission mission = missions.get(parent.mission);
+      String approvalId = request.parent() + "/delegate:" + request.child();
+      pendingDelegations.put(request.child(), new PendingDelegation(request, decision, approvalId));
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested",
+          "action", "delegate:" + request.role(), "rules", decision.ruleIds(), "reason", approval.message()));
+      timers.startSingleTimer("delegation:" + request.child(), new DelegationTimedOut(request.child()),
+          mission.spec.approvalTimeout());
+      CompletionStage<ApprovalAnswer> answer;
+      try {
+        answer = services.approvals().request(new ApprovalRequest(approvalId, parent.info, "delegate:" + request.role(),
+            request.agentType(), Map.of("grant", describe(request.grant())), decision.ruleIds(), approval.message(),
+            now, now.plus(mission.spec.approvalTimeout())));
+      } catch (RuntimeException e) {
+        answer = CompletableFuture.failedFuture(e);
+      }
+      AgentId child = request.child();
+      getContext().pipeToSelf(answer, (a, failure) -> new DelegationAnswered(child, a, failure));
+      return this;
+    }
+    grantDelegation(request, parent, decision);
+    return this;
+  }
+
+  private Behavior<Command> onDelegationAnswered(DelegationAnswered answered) {
+    PendingDelegation pending = pendingDelegations.remove(answered.child());
+    if (pending == null) {
+      return this;
+    }
+    timers.cancel("delegation:" + answered.child());
+    AgentRecord parent = agents.get(pending.request().parent());
+    boolean approved = answered.failure() == null && answered.answer().approved();
+    String detail = answered.failure() != null ? "the approval service failed: " + answered.failure().getMessage()
+        : (approved ? "approved by " : "denied by ") + answered.answer().by();
+    audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", approved ? "approved" : "denied",
+        "detail", detail));
+    if (approved && parent.status == AgentStatus.RUNNING) {
+      grantDelegation(pending.request(), parent, pending.decision());
+    } else {
+      denyDelegation(pending.request(), parent, pending.decision(), List.of(detail), false);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDelegationTimedOut(DelegationTimedOut timedOut) {
+    PendingDelegation pending = pendingDelegations.remove(timedOut.child());
+    if (pending != null) {
+      services.approvals().withdraw(pending.approvalId());
+      AgentRecord parent = agents.get(pending.request().parent());
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "timed-out"));
+      denyDelegation(pending.request(), parent, pending.decision(), List.of("approval timed out"), false);
+    }
+    return this;
+  }
+
+  private void grantDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision) {
+    Instant now = now();
+    int seen = parent.roles.merge(request.role(), 1, Integer::sum);
+    String role = seen == 1 ? request.role() : request.role() + "-" + seen;
+    String path = parent.info.path() + "/" + role;
+    SpiffeId identity = SpiffeId.forAgent(services.trustDomain(), parent.mission, path);
+    AgentInfo info = new AgentInfo(request.child(), role, path, request.agentType(), parent.info.depth() + 1, identity);
+    List<AgentId> lineage = new ArrayList<>(parent.lineage);
+    lineage.add(request.child());
+    AgentRecord record = new AgentRecord(info, parent.mission, parent.info.id(), lineage, request.grant(), now);
+    agents.put(request.child(), record);
+    parent.children.add(request.child());
+    missions.get(parent.mission).agents.add(request.child());
+    audit(parent, AuditKind.DELEGATION, Map.of("decision", "allow", "child", request.child().value(), "role", role,
+        "path", path, "agentType", request.agentType(), "identity", identity.toString(),
+        "grant", describe(request.grant()), "policyVersion", decision.policyVersion(), "rules", decision.ruleIds()));
+    request.replyTo().tell(new AgentHost.DelegationGranted(info, lineage));
+  }
+
+  private void denyDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision,
+      List<String> reasons, boolean strike) {
+    audit(parent, AuditKind.DELEGATION, Map.of("decision", "deny", "role", request.role(),
+        "agentType", request.agentType(), "reasons", reasons, "policyVersion", decision.policyVersion(),
+        "rules", decision.ruleIds(), "strike", strike));
+    request.replyTo().tell(new AgentHost.DelegationDenied(request.child(), request.role(), reasons, strike));
+  }
+
+  // ---------------------------------------------------------------------------------------------- agents' lives
+
+  private Behavior<Command> onAgentStarted(AgentStarted started) {
+    AgentRecord record = agents.get(started.agent());
+    if (record != null) {
+      record.host = started.host();
+      if (record.status == AgentStatus.HALTED) {
+        // The halt was decided before the host started: deliver it now.
+        started.host().tell(new AgentHost.Halt(HaltReason.PARENT_ENDED, false));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAgentEnded(AgentEnded ended) {
+    AgentRecord record = agents.get(ended.agent());
+    if (record != null && record.status == AgentStatus.RUNNING) {
+      ended(record, ended.status(), ended.report(), ended.reason(), ended.last());
+    }
+    return this;
+  }
+
+  /** An agent ended on its own: record it, revoke what it (and any subtree) holds, halt children still running. */
+  private void ended(AgentRecord record, AgentStatus status, Map<String, Object> report, String reason, HostState last) {
+    Instant now = now();
+    record.status = status;
+    record.haltReason = status == AgentStatus.HALTED ? reason : null;
+    record.endedAt = now;
+    record.last = last;
+    services.credentials().revokeLineage(record.info.id(), now);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("status", status.text());
+    payload.put("reason", reason == null ? "" : reason);
+    audit(record, AuditKind.AGENT_ENDED, payload);
+    for (AgentId child : List.copyOf(record.children)) {
+      halt(child, HaltReason.PARENT_ENDED, "its parent " + record.info.id() + " ended", false);
+    }
+    Mission mission = missions.get(record.mission);
+    if (record.parent == null) {
+      mission.completion.complete(new MissionOutcome(record.mission, status, report, reason, now));
+      missionEnded(mission, record);
+    }
+  }
+
+  private Behavior<Command> onReportViolation(ReportViolation violation) {
+    AgentRecord record = agents.get(violation.agent());
+    if (record != null) {
+      halt(violation.agent(), violation.reason(), violation.detail(), missions.get(record.mission).spec.rollbackOnHalt());
+    }
+    return this;
+  }
+
+  private Behavior<Command> onHaltAgent(HaltAgent halt) {
+    AgentRecord record = agents.get(halt.agent());
+    boolean ours = record != null && record.mission.equals(halt.mission());
+    halt.replyTo().tell(ours ? halt(halt.agent(), HaltReason.PERSON, halt.reason(), halt.rollback()) : List.of());
+    return this;
+  }
+
+  private Behavior<Command> onHostHalted(HostHalted halted) {
+    AgentRecord record = agents.get(halted.agent());
+    if (record != null) {
+      record.last = halted.last();
+    }
+    return this;
+  }
+
+  /**
+   * Halts an agent and its running subtree, at once: marks them halted, revokes every credential of the subtree by
+   * lineage, audits, tells every host, and queues the subtree's compensations when rollback is asked.
+   *
+   * @return the halted agents, the subtree's root first; empty when the agent was not running
+   */
+  private List<AgentId> halt(AgentId agentId, HaltReason reason, String detail, boolean rollback) {
+    AgentRecord root = agents.get(agentId);
+    if (root == null || root.status != AgentStatus.RUNNING) {
+      return List.of();
+    }
+    long started = System.nanoTime();
+    Instant now = now();
+    List<AgentRecord> subtree = new ArrayList<>();
+    ArrayDeque<AgentRecord> stack = new ArrayDeque<>();
+    stack.push(root);
+    while (!stack.isEmpty()) {
+      AgentRecord record = stack.pop();
+      if (record.status != AgentStatus.RUNNING) {
+        continue;
+      }
+      subtree.add(record);
+      for (int i = record.children.size() - 1; i >= 0; i--) {
+        stack.push(agents.get(record.children.get(i)));
+      }
+    }
+    for (AgentRecord record : subtree) {
+      record.status = AgentStatus.HALTED;
+      record.haltReason = reason.text();
+      record.endedAt = now;
+    }
+    services.credentials().revokeLineage(agentId, now);
+    List<AgentId> ids = subtree.stream().map(r -> r.info.id()).toList();
+    audit(root, AuditKind.HALT, Map.of("reason", reason.text(), "detail", detail == null ? "" : detail,
+        "subtree", ids.stream().map(AgentId::value).toList(), "rollback", rollback));
+    services.metrics().halt(reason);
+    for (AgentRecord record : subtree) {
+      if (record.host != null) {
+        record.host.tell(new AgentHost.Halt(reason, record == root));
+      }
+    }
+    Mission mission = missions.get(root.mission);
+    if (rollback) {
+      Set<AgentId> halted = new HashSet<>(ids);
+      List<Effect> undo = new ArrayList<>();
+      for (Effect effect : mission.effects) {
+        if (halted.contains(effect.agent()) && !mission.compensated.contains(effect.seq())) {
+          undo.add(0, effect);
+        }
+      }
+      undo.forEach(e -> mission.compensated.add(e.seq()));
+      mission.undoQueue.addAll(undo);
+      nextCompensation(mission);
+    }
+    if (root.parent == null) {
+      mission.completion.complete(new MissionOutcome(root.mission, AgentStatus.HALTED, Map.of(), reason.text(), now));
+      missionEnded(mission, root);
+    }
+    services.metrics().haltTook(Duration.ofNanos(System.nanoTime() - started));
+    return ids;
+  }
+
+  // ---------------------------------------------------------------------------------------------- rollback
+
+  private Behavior<Command> onEffectExecuted(EffectExecuted executed) {
+    AgentRecord record = agents.get(executed.agent());
+    if (record == null) {
+      return this;
+    }
+    Mission mission = missions.get(record.mission);
+    Effect effect = new Effect(++effectSeq, executed.agent(), executed.call(), executed.undo());
+    mission.effects.add(effect);
+    if (record.status == AgentStatus.HALTED && mission.spec.rollbackOnHalt()
+        && mission.compensated.add(effect.seq())) {
+      // Executed before the halt, reported after it: undo it too.
+      mission.undoQueue.add(effect);
+      nextCompensation(mission);
+    }
+    return this;
+  }
+
+  /** Runs the next queued compensation of a mission, one at a time, in the queue's (reverse execution) order. */
+  private void nextCompensation(Mission mission) {
+    if (mission.undoing != null || mission.undoQueue.isEmpty()) {
+      return;
+    }
+    mission.undoing = mission.undoQueue.poll();
+    mission.attempt = 1;
+    auditCompensation(mission);
+  }
+
+  private void auditCompensation(Mission mission) {
+    Effect effect = mission.undoing;
+    Map<String, Object> payload = compensationFields(effect);
+    payload.put("status", "starting");
+    payload.put("attempt", mission.attempt);
+    CompletionStage<AuditReceipt> durable;
+    try {
+      durable = services.audit().append(new AuditEntry(now(), mission.spec.id().value(), List.of(),
+          AuditKind.COMPENSATION, payload));
+    } catch (RuntimeException e) {
+      durable = CompletableFuture.failedFuture(e);
+    }
+    MissionId id = mission.spec.id();
+    getContext().pipeToSelf(durable, (receipt, failure) -> new CompensationAudited(id, failure));
+  }
+
+  private Behavior<Command> onCompensationAudited(CompensationAudited audited) {
+    Mission mission = missions.get(audited.mission());
+    if (mission == null || mission.undoing == null) {
+      return this;
+    }
+    if (audited.failure() != null) {
+      compensationFailed(mission, "the audit store did not record it");
+      return this;
+    }
+    Effect effect = mission.undoing;
+    Tool tool = services.tools().get(effect.undo().tool());
+    if (tool == null) {
+      compensationFailed(mission, "no tool '" + effect.undo().tool() + "' is registered");
+      return this;
+    }
+    Instant now = now();
+    SpiffeId identity = supervisorIdentity(mission.spec.id());
+    AgentId holder = new AgentId("supervisor");
+    Credential credential = services.credentials().issue(new CredentialRequest(holder, identity, mission.spec.id(),
+        List.of(holder), tool.audience(), now, now.plus(Duration.ofMinutes(5))));
+    ToolCall call = new ToolCall("undo/" + effect.call().callId() + "#" + mission.attempt, effect.undo().tool(),
+        effect.undo().resource(), effect.undo().arguments(), holder, identity);
+    CompletionStage<ToolOutcome> outcome;
+    try {
+      outcome = tool.execute(call, credential);
+    } catch (RuntimeException e) {
+      outcome = CompletableFuture.failedFuture(e);
+    }
+    MissionId id = mission.spec.id();
+    getContext().pipeToSelf(outcome, (result, failure) -> new CompensationFinished(id, result, failure));
+    return this;
+  }
+
+  private Behavior<Command> onCompensationFinished(CompensationFinished finished) {
+    Mission mission = missions.get(finished.mission());
+    if (mission == null || mission.undoing == null) {
+      return this;
+    }
+    if (finished.failure() == null && finished.outcome() instanceof ToolOutcome.Done) {
+      Map<String, Object> payload = compensationFields(mission.undoing);
+      payload.put("status", "executed");
+      payload.put("attempt", mission.attempt);
+      audit(mission.spec.id(), List.of(), AuditKind.COMPENSATION, payload);
+      mission.undoing = null;
+      nextCompensation(mission);
+      return this;
+    }
+    String why = finished.failure() != null ? finished.failure().getMessage()
+        : finished.outcome() instanceof ToolOutcome.Failed failed ? failed.reason() : "no outcome";
+    compensationFailed(mission, why);
+    return this;
+  }
+
+  /** Retries with doubling backoff; after the last attempt the failure is audited and the queue moves on. */
+  private void compensationFailed(Mission mission, String why) {
+    Map<String, Object> payload = compensationFields(mission.undoing);
+    payload.put("attempt", mission.attempt);
+    payload.put("failure", why);
+    if (mission.attempt < UNDO_ATTEMPTS) {
+      payload.put("status", "retrying");
+      audit(mission.spec.id(), List.of(), AuditKind.COMPENSATION, payload);
+      Duration backoff = UNDO_FIRST_BACKOFF.multipliedBy(1L << (mission.attempt - 1));
+      mission.attempt++;
+      timers.startSingleTimer("undo:" + mission.spec.id(), new CompensationRetry(mission.spec.id()), backoff);
+    } else {
+      payload.put("status", "failed");
+      audit(mission.spec.id(), List.of(), AuditKind.COMPENSATION, payload);
+      getContext().getLog().warn("compensation {} on {} failed after {} attempts: {}", mission.undoing.undo().tool(),
+          mission.undoing.undo().resource(), mission.attempt, why);
+      mission.undoing = null;
+      nextCompensation(mission);
+    }
+  }
+
+  private Behavior<Command> onCompensationRetry(CompensationRetry retry) {
+    Mission mission = missions.get(retry.mission());
+    if (mission != null && mission.undoing != null) {
+      auditCompensation(mission);
+    }
+    return this;
+  }
+
+  private static Map<String, Object> compensationFields(Effect effect) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("effect", effect.call().callId());
+    payload.put("agent", effect.agent().value());
+    payload.put("tool", effect.undo().tool());
+    payload.put("resource", effect.undo().resource());
+    return payload;
+  }
+
+  private SpiffeId supervisorIdentity(MissionId mission) {
+    return SpiffeId.parse("spiffe://" + services.trustDomain() + "/mission/" + mission.value() + "/supervisor");
+  }
+
+  // ---------------------------------------------------------------------------------------------- snapshots
+
+  private Behavior<Command> onGetSnapshot(GetSnapshot get) {
+    Mission mission = missions.get(get.mission());
+    if (mission == null) {
+      get.replyTo().tell(Optional.empty());
+      return this;
+    }
+    long id = ++snapshotSeq;
+    SnapshotRequest request = new SnapshotRequest(get.mission(), get.replyTo());
+    for (AgentId agent : mission.agents) {
+      AgentRecord record = agents.get(agent);
+      if (record.status == AgentStatus.RUNNING && record.host != null) {
+        request.waiting.add(agent);
+        record.host.tell(new AgentHost.ReportState(snapshotAdapter));
+      }
+    }
+    snapshots.put(id, request);
+    if (request.waiting.isEmpty()) {
+      finishSnapshot(id);
+    } else {
+      timers.startSingleTimer("snapshot:" + id, new SnapshotDue(id), SNAPSHOT_TIMEOUT);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSnapshotPart(SnapshotPart part) {
+    AgentRecord record = agents.get(part.state().agent());
+    if (record != null) {
+      record.last = part.state();
+    }
+    for (Map.Entry<Long, SnapshotRequest> entry : List.copyOf(snapshots.entrySet())) {
+      if (entry.getValue().waiting.remove(part.state().agent()) && entry.getValue().waiting.isEmpty()) {
+        finishSnapshot(entry.getKey());
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onSnapshotDue(SnapshotDue due) {
+    if (snapshots.containsKey(due.request())) {
+      finishSnapshot(due.request());
+    }
+    return this;
+  }
+
+  private void finishSnapshot(long id) {
+    SnapshotRequest request = snapshots.remove(id);
+    timers.cancel("snapshot:" + id);
+    Mission mission = missions.get(request.mission);
+    List<AgentSnapshot> out = new ArrayList<>();
+    for (AgentId agent : mission.agents) {
+      out.add(snapshotOf(agents.get(agent)));
+    }
+    AgentStatus status = agents.get(mission.root).status;
+    request.replyTo.tell(Optional.of(new MissionSnapshot(request.mission, now(), status, out)));
+  }
+
+  private static AgentSnapshot snapshotOf(AgentRecord r) {
+    HostState last = r.last;
+    long used = last == null ? 0 : last.budgetUsed();
+    long reserved = last == null ? 0 : last.budgetReserved();
+    long left = last == null ? r.grant.bounds().budget() : last.budgetLeft();
+    List<Integer> calls = last == null ? r.grant.capabilities().stream().map(c -> 0).toList() : last.callsUsed();
+    return new AgentSnapshot(r.info.id(), r.parent, r.info.role(), r.info.path(), r.info.type(), r.info.depth(),
+        r.info.identity(), r.grant, used, reserved, left, calls, last == null ? 0 : last.strikes(), r.status,
+        r.haltReason, r.status == AgentStatus.RUNNING && last != null ? last.activeCredentials() : 0,
+        r.children, r.startedAt, r.endedAt);
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private Instant now() {
+    return services.clock().instant();
+  }
+
+  private void audit(AgentRecord record, AuditKind kind, Map<String, Object> payload) {
+    audit(record.mission, record.lineage.stream().map(AgentId::value).toList(), kind, payload);
+  }
+
+  private void audit(MissionId mission, List<String> lineage, AuditKind kind, Map<String, Object> payload) {
+    try {
+      services.audit().append(new AuditEntry(now(), mission.value(), lineage, kind, payload));
+    } catch (RuntimeException e) {
+      getContext().getLog().warn("audit record {} not written: {}", kind.text(), e.getMessage());
+    }
+  }
+
+  /** A grant as audit records and approval requests show it. */
+  static String describe(GrantRequest grant) {
+    return grant.capabilities() + " within " + grant.bounds();
+  }
+}
