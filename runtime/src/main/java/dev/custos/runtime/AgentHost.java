@@ -159,7 +159,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private int approvalSeq;
 
   static Behavior<Command> create(HostSetup setup) {
-    return Behaviors.withTimers(timers -> Behaviors.setup(context -> new AgentHost(context, timers, setup)));
+    // Correlation ids for every log line of this host; never grants or credentials.
+    Map<String, String> mdc = Map.of("mission", setup.mission().value(), "agent", setup.self().id().value(),
+        "path", setup.self().path());
+    return Behaviors.withMdc(Command.class, mdc,
+        Behaviors.withTimers(timers -> Behaviors.setup(context -> new AgentHost(context, timers, setup))));
   }
 
   private AgentHost(ActorContext<Command> context, TimerScheduler<Command> timers, HostSetup setup) {
@@ -290,8 +294,17 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   // ---------------------------------------------------------------------------------------------- the gateway
 
+  /** The gateway's synchronous part, timed as the decision latency (the clock is read for the metric only). */
   private void callTool(Action.CallTool action) {
     long started = System.nanoTime();
+    try {
+      decideCall(action);
+    } finally {
+      services.metrics().decisionTook(Duration.ofNanos(System.nanoTime() - started));
+    }
+  }
+
+  private void decideCall(Action.CallTool action) {
     Instant now = now();
     if (calls.containsKey(action.callId())) {
       deny(action, "duplicate-call", List.of("call id '" + action.callId() + "' is already in flight"), null, true);
@@ -323,7 +336,6 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     recentCalls.addLast(now);
     PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission().value(), now,
         tool.name(), tool.risk(), tool.cost(), action.resource(), policyContext(action, now)));
-    services.metrics().decisionTook(Duration.ofNanos(System.nanoTime() - started));
     if (decision instanceof PolicyDecision.Forbid forbid) {
       ledger.refund(capability.getAsInt(), tool.cost());
       deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);

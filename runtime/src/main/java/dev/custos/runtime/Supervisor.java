@@ -241,11 +241,13 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         getContext().getSelf(), null, services, spec.approvalTimeout());
     record.host = getContext().spawn(AgentHost.create(setup), rootId.value());
     services.metrics().delegation("allow");
+    getContext().getLog().info("mission {} started: root {} of type {}", spec.id(), rootId, spec.agentType());
     return this;
   }
 
   private void missionEnded(Mission mission, AgentRecord root) {
     Instant now = now();
+    getContext().getLog().info("mission {} ended: {}", mission.spec.id(), root.status.text());
     services.credentials().revokeLineage(root.info.id(), now);
     audit(mission.spec.id(), List.of(), AuditKind.MISSION_ENDED, Map.of("status", root.status.text(),
         "reason", root.haltReason != null ? root.haltReason : ""));
@@ -462,6 +464,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     audit(root, AuditKind.HALT, Map.of("reason", reason.text(), "detail", detail == null ? "" : detail,
         "subtree", ids.stream().map(AgentId::value).toList(), "rollback", rollback));
     services.metrics().halt(reason);
+    getContext().getLog().info("mission {}: halted {} ({}) with {} agents of its subtree", root.mission, agentId,
+        reason.text(), ids.size());
     for (AgentRecord record : subtree) {
       if (record.host != null) {
         record.host.tell(new AgentHost.Halt(reason, record == root));
