@@ -1,9 +1,13 @@
 package dev.custos;
 
-import java.util.ArrayList;
+import java.util.AbstractList;
+import java.util.AbstractMap;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.RandomAccess;
+import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 
 /**
@@ -11,6 +15,7 @@ import java.util.TreeMap;
  * {@link Map} with {@link String} keys, nested. {@link #copy} makes an immutable deep copy, which is how data crosses a
  * trust boundary (a brief into a child, arguments into a tool, a report up to a parent): nothing shared, nothing
  * mutable, no object of a type the receiver did not expect. Maps are copied sorted by key, so equal values print alike.
+ * A value this class already copied is deeply immutable, so copying it again returns it as it is.
  */
 public final class JsonValues {
 
@@ -52,12 +57,17 @@ public final class JsonValues {
       }
       return d;
     }
+    if (value instanceof FrozenList || value instanceof FrozenMap) {
+      return value;
+    }
     if (value instanceof List<?> list) {
-      List<Object> out = new ArrayList<>(list.size());
-      for (int i = 0; i < list.size(); i++) {
-        out.add(copy(list.get(i), where + "[" + i + "]", depth + 1));
+      Object[] out = new Object[list.size()];
+      int i = 0;
+      for (Object item : list) {
+        out[i] = copy(item, where + "[" + i + "]", depth + 1);
+        i++;
       }
-      return Collections.unmodifiableList(out);
+      return new FrozenList(out);
     }
     if (value instanceof Map<?, ?> map) {
       TreeMap<String, Object> out = new TreeMap<>();
@@ -67,9 +77,57 @@ public final class JsonValues {
         }
         out.put(key, copy(e.getValue(), where + "." + key, depth + 1));
       }
-      return Collections.unmodifiableSortedMap(out);
+      return new FrozenMap(Collections.unmodifiableSortedMap(out));
     }
     throw new IllegalArgumentException(where + ": " + typeName(value) + " is not a JSON-like value");
+  }
+
+  /** A list only {@link #copy} makes, of values it copied: immutable all the way down. */
+  private static final class FrozenList extends AbstractList<Object> implements RandomAccess {
+    private final Object[] items;
+
+    FrozenList(Object[] items) {
+      this.items = items;
+    }
+
+    @Override
+    public Object get(int index) {
+      return items[index];
+    }
+
+    @Override
+    public int size() {
+      return items.length;
+    }
+  }
+
+  /** A map only {@link #copy} makes, sorted by key, of values it copied: immutable all the way down. */
+  private static final class FrozenMap extends AbstractMap<String, Object> {
+    private final SortedMap<String, Object> entries;
+
+    FrozenMap(SortedMap<String, Object> entries) {
+      this.entries = entries;
+    }
+
+    @Override
+    public Set<Map.Entry<String, Object>> entrySet() {
+      return entries.entrySet();
+    }
+
+    @Override
+    public Object get(Object key) {
+      return entries.get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+      return entries.containsKey(key);
+    }
+
+    @Override
+    public int size() {
+      return entries.size();
+    }
   }
 
   private static String typeName(Object value) {

@@ -146,6 +146,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private final Agent agent;
   private final TimerScheduler<Command> timers;
   private final Ledger ledger;
+  /** Each capability as audit records name it, written once. */
+  private final String[] capabilityText;
   private final ArrayDeque<AgentEvent> inbox = new ArrayDeque<>();
   private final Map<String, Call> calls = new LinkedHashMap<>();
   private final Map<AgentId, Child> children = new LinkedHashMap<>();
@@ -174,6 +176,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     this.agent = setup.agent();
     this.timers = timers;
     this.ledger = new Ledger(setup.grant());
+    this.capabilityText = setup.grant().capabilities().stream().map(Capability::toString).toArray(String[]::new);
     services.metrics().agentStarted();
     setup.supervisor().tell(new Supervisor.AgentStarted(self.id(), context.getSelf()));
     Instant now = now();
@@ -210,7 +213,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   // ---------------------------------------------------------------------------------------------- agent decisions
 
   private void deliver(AgentEvent event) {
-    if (state == State.RUNNING) {
+    if (running()) {
       inbox.add(event);
       pump();
     }
@@ -233,7 +236,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private void pumpEvents() {
-    while (state == State.RUNNING && !deciding && !inbox.isEmpty()) {
+    while (running() && !deciding && !inbox.isEmpty()) {
       AgentEvent event = inbox.poll();
       if (agent.blocking()) {
         deciding = true;
@@ -255,7 +258,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private Behavior<Command> onDecided(Decided decided) {
     deciding = false;
-    if (state == State.RUNNING) {
+    if (running()) {
       act(decided.actions(), decided.failure());
       pump();
     }
@@ -270,7 +273,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       return;
     }
     for (Action action : actions == null ? List.<Action>of() : actions) {
-      if (state != State.RUNNING) {
+      if (!running()) {
         return;
       }
       if (action instanceof Action.CallTool call) {
@@ -404,7 +407,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         : (approved ? "approved by " + by : "denied by " + by + note(answered.answer().note()));
     audit(AuditKind.APPROVAL, Map.of("call", answered.callId(), "approval", call.approvalId,
         "status", approved ? "approved" : "denied", "by", by, "detail", detail));
-    if (state != State.RUNNING) {
+    if (!running()) {
       calls.remove(answered.callId());
       return next();
     }
@@ -426,7 +429,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     String detail = "nobody answered within " + dev.custos.Durations.format(setup.approvalTimeout());
     audit(AuditKind.APPROVAL, Map.of("call", timedOut.callId(), "approval", call.approvalId, "status", "timed-out",
         "detail", detail));
-    if (state == State.RUNNING) {
+    if (running()) {
       deliver(new AgentEvent.ApprovalResolved(now(), timedOut.callId(), false, detail));
       withdrawCall(call, "approval", List.of("approval timed out: " + detail));
     } else {
@@ -453,7 +456,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     Map<String, Object> record = new LinkedHashMap<>(callFields(call));
     record.put("decision", "allow");
     record.put("capability", call.capability);
-    record.put("grant", ledger.grant().capabilities().get(call.capability).toString());
+    record.put("grant", capabilityText[call.capability]);
     record.put("credential", call.credential.id());
     String callId = call.action.callId();
     CompletionStage<AuditReceipt> durable;
@@ -462,7 +465,28 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     } catch (RuntimeException e) {
       durable = CompletableFuture.failedFuture(e);
     }
-    getContext().pipeToSelf(durable, (receipt, failure) -> new AuditDurable(callId, receipt, failure));
+    Optional<AuditDurable> already = completed(durable, (receipt, failure) -> new AuditDurable(callId, receipt, failure));
+    if (already.isPresent()) {
+      onAuditDurable(already.get());
+    } else {
+      getContext().pipeToSelf(durable, (receipt, failure) -> new AuditDurable(callId, receipt, failure));
+    }
+  }
+
+  /**
+   * The message a stage would bring once complete, when it already is: a store or tool that answers at once (the
+   * in-memory audit log, a no-op tool) then costs no trip through the mailbox. Same handler, same checks.
+   */
+  private static <T, M> Optional<M> completed(CompletionStage<T> stage, java.util.function.BiFunction<T, Throwable, M> adapt) {
+    CompletableFuture<T> future = stage.toCompletableFuture();
+    if (!future.isDone()) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(adapt.apply(future.join(), null));
+    } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+      return Optional.of(adapt.apply(null, e.getCause() != null ? e.getCause() : e));
+    }
   }
 
   private Behavior<Command> onAuditDurable(AuditDurable durable) {
@@ -470,7 +494,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     if (call == null || call.stage != Stage.AWAITING_AUDIT) {
       return next();
     }
-    if (state != State.RUNNING) {
+    if (!running()) {
       calls.remove(durable.callId());
       return next();
     }
@@ -494,7 +518,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       outcome = CompletableFuture.failedFuture(e);
     }
     String callId = durable.callId();
-    getContext().pipeToSelf(outcome, (result, failure) -> new ToolFinished(callId, result, failure));
+    Optional<ToolFinished> already = completed(outcome, (result, failure) -> new ToolFinished(callId, result, failure));
+    if (already.isPresent()) {
+      onToolFinished(already.get());
+    } else {
+      getContext().pipeToSelf(outcome, (result, failure) -> new ToolFinished(callId, result, failure));
+    }
     return next();
   }
 
@@ -512,7 +541,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     if (outcome instanceof ToolOutcome.Failed failed) {
       record.put("failure", failed.reason());
     }
-    if (state != State.RUNNING) {
+    if (!running()) {
       // The effect ran before the halt was decided or while the halt reached this host; its result is not acted on.
       audit(AuditKind.LATE_RESULT_DISCARDED, record);
       reportEffect(call, outcome, now);
@@ -658,7 +687,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     if (child == null || child.started) {
       return next();
     }
-    if (state != State.RUNNING) {
+    if (!running()) {
       // Halted between asking and hearing back: the child never starts.
       setup.supervisor().tell(new Supervisor.AgentEnded(info.id(), AgentStatus.HALTED, Map.of(),
           HaltReason.PARENT_ENDED.text(), emptyState(info.id(), child.grant)));
@@ -782,10 +811,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         calls.remove(call.action.callId());
       }
     }
+    // The supervisor first: whatever the parent does next reaches the supervisor after this (local sends enqueue at once).
+    setup.supervisor().tell(new Supervisor.HostHalted(self.id(), hostState()));
     if (halt.tellParent() && setup.parent() != null) {
       setup.parent().tell(new ChildEnded(self.id(), AgentStatus.HALTED, Map.of(), halt.reason().text(), ledger.unused()));
     }
-    setup.supervisor().tell(new Supervisor.HostHalted(self.id(), hostState()));
     if (!calls.isEmpty()) {
       timers.startSingleTimer(DrainTimedOut.INSTANCE, DrainTimedOut.INSTANCE, services.drainTimeout());
     }
@@ -819,10 +849,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       }
     }
     calls.clear();
+    // The supervisor first, so it knows this agent ended before its parent can react (and, say, end too, which would
+    // otherwise halt this already completed agent as a running child).
+    setup.supervisor().tell(new Supervisor.AgentEnded(self.id(), status, report, reason, hostState()));
     if (setup.parent() != null) {
       setup.parent().tell(new ChildEnded(self.id(), status, report, reason, ledger.unused()));
     }
-    setup.supervisor().tell(new Supervisor.AgentEnded(self.id(), status, report, reason, hostState()));
   }
 
   private Behavior<Command> onReportState(ReportState report) {
@@ -850,6 +882,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return this;
   }
 
+  /**
+   * Whether this agent may still act: running, and no halt of its subtree decided. A halt decided while the host is
+   * mid-turn (its {@link Halt} not yet here) freezes it at the next action, event or effect.
+   */
+  private boolean running() {
+    if (state == State.RUNNING && services.halts().covers(setup.lineage())) {
+      state = State.FREEZING;
+      inbox.clear();
+    }
+    return state == State.RUNNING;
+  }
+
   private Behavior<Command> next() {
     return state == State.STOPPED ? Behaviors.stopped() : this;
   }
@@ -867,10 +911,6 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */
   private void audit(AuditKind kind, Map<String, Object> payload) {
-    try {
-      services.audit().append(entry(kind, payload, now()));
-    } catch (RuntimeException e) {
-      getContext().getLog().warn("audit record {} of {} not written: {}", kind.text(), self.id(), e.getMessage());
-    }
+    AuditWrites.unawaited(services.audit(), entry(kind, payload, now()));
   }
 }

@@ -51,7 +51,7 @@ public final class CustosRuntime implements AutoCloseable {
     this.ownDecisions = decisions == null ? Executors.newFixedThreadPool(DECISION_THREADS, daemonThreads()) : null;
     this.services = new Services(tools, agentTypes, policy, approvals, credentials, audit, clock,
         decisions != null ? decisions : ownDecisions, new RuntimeMetrics(meters), trustDomain, drainTimeout,
-        new AtomicLong());
+        new AtomicLong(), new Halts());
     if (system == null) {
       ActorSystem<Supervisor.Command> own = ActorSystem.create(Supervisor.create(services), name);
       this.system = own;

@@ -29,7 +29,8 @@ final class RuntimeMetrics {
         .description("From a tool call's arrival at the gateway to its allow or deny decision")
         .register(registry);
     this.haltLatency = Timer.builder("custos.halt.latency")
-        .description("From a halt's decision to the last host of the subtree stopped")
+        .description("The supervisor's work for one halt: the subtree marked, its credentials revoked by lineage, the"
+            + " halt audited and every host of the subtree told")
         .register(registry);
   }
 

@@ -31,7 +31,8 @@ record Services(
     RuntimeMetrics metrics,
     String trustDomain,
     Duration drainTimeout,
-    AtomicLong agentIds) {
+    AtomicLong agentIds,
+    Halts halts) {
 
   Services {
     tools = Map.copyOf(tools);

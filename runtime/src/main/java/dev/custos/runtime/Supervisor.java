@@ -90,6 +90,9 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
 
   private record DelegationTimedOut(AgentId child) implements Command {}
 
+  private record DelegationRecorded(RequestDelegation request, AgentInfo info, PolicyDecision decision,
+      Throwable failure) implements Command {}
+
   private record CompensationAudited(MissionId mission, Throwable failure) implements Command {}
 
   private record CompensationFinished(MissionId mission, ToolOutcome outcome, Throwable failure) implements Command {}
@@ -203,6 +206,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
         .onMessage(DelegationAnswered.class, this::onDelegationAnswered)
         .onMessage(DelegationTimedOut.class, this::onDelegationTimedOut)
+        .onMessage(DelegationRecorded.class, this::onDelegationRecorded)
         .onMessage(CompensationAudited.class, this::onCompensationAudited)
         .onMessage(CompensationFinished.class, this::onCompensationFinished)
         .onMessage(CompensationRetry.class, this::onCompensationRetry)
@@ -334,23 +338,64 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     return this;
   }
 
+  /**
+   * Names and identifies the child, then records the delegation; the parent hears "granted" only once that record is
+   * durable, and "denied" (no strike: not the agent's doing) when the audit store cannot take it.
+   */
   private void grantDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision) {
-    Instant now = now();
     int seen = parent.roles.merge(request.role(), 1, Integer::sum);
     String role = seen == 1 ? request.role() : request.role() + "-" + seen;
     String path = parent.info.path() + "/" + role;
     SpiffeId identity = SpiffeId.forAgent(services.trustDomain(), parent.mission, path);
     AgentInfo info = new AgentInfo(request.child(), role, path, request.agentType(), parent.info.depth() + 1, identity);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("decision", "allow");
+    payload.put("child", request.child().value());
+    payload.put("role", role);
+    payload.put("path", path);
+    payload.put("agentType", request.agentType());
+    payload.put("identity", identity.toString());
+    payload.put("grant", describe(request.grant()));
+    payload.put("policyVersion", decision.policyVersion());
+    payload.put("rules", decision.ruleIds());
+    CompletionStage<AuditReceipt> durable;
+    try {
+      durable = services.audit().append(new AuditEntry(now(), parent.mission.value(),
+          parent.lineage.stream().map(AgentId::value).toList(), AuditKind.DELEGATION, payload));
+    } catch (RuntimeException e) {
+      durable = CompletableFuture.failedFuture(e);
+    }
+    CompletableFuture<AuditReceipt> future = durable.toCompletableFuture();
+    if (future.isDone()) {
+      onDelegationRecorded(new DelegationRecorded(request, info, decision,
+          future.isCompletedExceptionally() ? new IllegalStateException("audit store down") : null));
+    } else {
+      getContext().pipeToSelf(durable, (receipt, failure) -> new DelegationRecorded(request, info, decision, failure));
+    }
+  }
+
+  private Behavior<Command> onDelegationRecorded(DelegationRecorded recorded) {
+    RequestDelegation request = recorded.request();
+    AgentRecord parent = agents.get(request.parent());
+    if (recorded.failure() != null) {
+      request.replyTo().tell(new AgentHost.DelegationDenied(request.child(), request.role(),
+          List.of("audit-unavailable: the audit store did not record the delegation; nothing was spawned"), false));
+      return this;
+    }
+    if (parent.status != AgentStatus.RUNNING) {
+      request.replyTo().tell(new AgentHost.DelegationDenied(request.child(), request.role(),
+          List.of("the delegating agent is no longer running"), false));
+      return this;
+    }
     List<AgentId> lineage = new ArrayList<>(parent.lineage);
     lineage.add(request.child());
-    AgentRecord record = new AgentRecord(info, parent.mission, parent.info.id(), lineage, request.grant(), now);
+    AgentRecord record = new AgentRecord(recorded.info(), parent.mission, parent.info.id(), lineage, request.grant(),
+        now());
     agents.put(request.child(), record);
     parent.children.add(request.child());
     missions.get(parent.mission).agents.add(request.child());
-    audit(parent, AuditKind.DELEGATION, Map.of("decision", "allow", "child", request.child().value(), "role", role,
-        "path", path, "agentType", request.agentType(), "identity", identity.toString(),
-        "grant", describe(request.grant()), "policyVersion", decision.policyVersion(), "rules", decision.ruleIds()));
-    request.replyTo().tell(new AgentHost.DelegationGranted(info, lineage));
+    request.replyTo().tell(new AgentHost.DelegationGranted(recorded.info(), lineage));
+    return this;
   }
 
   private void denyDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision,
@@ -400,8 +445,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     }
     Mission mission = missions.get(record.mission);
     if (record.parent == null) {
-      mission.completion.complete(new MissionOutcome(record.mission, status, report, reason, now));
       missionEnded(mission, record);
+      mission.completion.complete(new MissionOutcome(record.mission, status, report, reason, now));
     }
   }
 
@@ -440,6 +485,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       return List.of();
     }
     long started = System.nanoTime();
+    // First of all: from here on no host of the subtree acts, whatever its mailbox holds.
+    services.halts().add(agentId);
     Instant now = now();
     List<AgentRecord> subtree = new ArrayList<>();
     ArrayDeque<AgentRecord> stack = new ArrayDeque<>();
@@ -485,8 +532,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       nextCompensation(mission);
     }
     if (root.parent == null) {
-      mission.completion.complete(new MissionOutcome(root.mission, AgentStatus.HALTED, Map.of(), reason.text(), now));
       missionEnded(mission, root);
+      mission.completion.complete(new MissionOutcome(root.mission, AgentStatus.HALTED, Map.of(), reason.text(), now));
     }
     services.metrics().haltTook(Duration.ofNanos(System.nanoTime() - started));
     return ids;
@@ -713,11 +760,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   private void audit(MissionId mission, List<String> lineage, AuditKind kind, Map<String, Object> payload) {
-    try {
-      services.audit().append(new AuditEntry(now(), mission.value(), lineage, kind, payload));
-    } catch (RuntimeException e) {
-      getContext().getLog().warn("audit record {} not written: {}", kind.text(), e.getMessage());
-    }
+    AuditWrites.unawaited(services.audit(), new AuditEntry(now(), mission.value(), lineage, kind, payload));
   }
 
   /** A grant as audit records and approval requests show it. */

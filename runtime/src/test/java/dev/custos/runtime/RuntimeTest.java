@@ -273,23 +273,29 @@ class RuntimeTest {
 
   @Test
   void callsInFlightWhenTheBudgetRunsOutNeverRun() throws Exception {
-    runtime(Map.of("root", event -> {
-      if (event instanceof AgentEvent.MissionStarted) {
-        List<Action> calls = new ArrayList<>();
-        for (int i = 0; i < 6; i++) {
-          calls.add(new Action.CallTool("i" + i, "host.isolate", "host:corp/ws-" + i));
-        }
-        return calls;
-      }
-      return none();
-    }));
+    // A store that takes 200 ms to make a record durable: the first three calls still wait for theirs when the fourth
+    // finds the budget gone and freezes the agent.
+    SlowAudit slowAudit = new SlowAudit(Duration.ofMillis(200));
+    Script[] root = new Script[1];
+    runtime = Custos.builder().audit(slowAudit).credentials(broker).tool(isolate)
+        .agentType("root", () -> root[0] = new Script(event -> {
+          if (event instanceof AgentEvent.MissionStarted) {
+            List<Action> calls = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+              calls.add(new Action.CallTool("i" + i, "host.isolate", "host:corp/ws-" + i));
+            }
+            return calls;
+          }
+          return none();
+        }))
+        .build();
     MissionHandle mission = start("root", grant(bounds(in(Duration.ofMinutes(5)), 7, 1, 3),
         Capability.of("host.isolate", "host:corp/*")), false);
 
-    assertEquals("budget", outcome(mission).reason());
-    // The fourth call froze the agent before the first three had their audit records back: none of them ran.
+    assertEquals("budget", mission.completion().toCompletableFuture().get(10, TimeUnit.SECONDS).reason());
+    Thread.sleep(400);
     assertEquals(List.of(), isolate.executions);
-    assertEquals(3, records(AuditKind.TOOL_EXECUTED).size());
+    assertEquals(3, slowAudit.records.records().stream().filter(r -> r.kind() == AuditKind.TOOL_EXECUTED).count());
   }
 
   @Test
