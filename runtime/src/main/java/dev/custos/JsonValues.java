@@ -34,6 +34,14 @@ public final class JsonValues {
     return copy(value, "value", 0);
   }
 
+  /**
+   * Whether {@code map} is a copy this class made: its keys are distinct text sorted by {@link String#compareTo}, so a
+   * writer of canonical JSON may take it in the order it iterates.
+   */
+  public static boolean isSortedCopy(Map<?, ?> map) {
+    return map instanceof FrozenMap;
+  }
+
   /** {@link #copy} of a map with text keys. */
   @SuppressWarnings("unchecked")
   public static Map<String, Object> copyMap(Map<String, ?> map) {

@@ -9,7 +9,6 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.TreeMap;
 
 /**
  * One sequenced, hash-chained audit record: an {@link AuditEntry} with its place in the log.
@@ -79,23 +78,32 @@ public record AuditRecord(
   /** The record that follows {@code prevHash} at {@code seq}, with its hash computed by the hash rule. */
   public static AuditRecord chain(long seq, AuditEntry entry, String prevHash) {
     requireHexHash(prevHash, "prevHash");
-    // Build with a placeholder hash first, so the canonical text is computed from the copied values.
-    AuditRecord unsealed =
-        new AuditRecord(
-            seq, entry.at(), entry.mission(), entry.lineage(), entry.kind(), entry.payload(), prevHash, GENESIS_HASH);
-    return unsealed.withHash(unsealed.computeHash());
+    String canonical = canonical(seq, entry.at(), entry.mission(), entry.lineage(), entry.kind(), entry.payload());
+    return new AuditRecord(seq, entry.at(), entry.mission(), entry.lineage(), entry.kind(), entry.payload(), prevHash,
+        chainHash(prevHash, canonical));
   }
 
   /** The canonical JSON of the content fields (see the class comment): the text that is hashed. */
   public String canonical() {
-    Map<String, Object> content = new TreeMap<>();
-    content.put("seq", seq);
-    content.put("at", at.toString());
-    content.put("mission", mission);
-    content.put("lineage", lineage);
-    content.put("kind", kind.text());
-    content.put("payload", payload);
-    return CanonicalJson.write(content);
+    return canonical(seq, at, mission, lineage, kind, payload);
+  }
+
+  /** The six members written in their canonical order directly, rather than through a sorted map. */
+  private static String canonical(long seq, Instant at, String mission, List<String> lineage, AuditKind kind,
+      Map<String, Object> payload) {
+    StringBuilder out = new StringBuilder(256);
+    out.append("{\"at\":");
+    CanonicalJson.write(at.toString(), out);
+    out.append(",\"kind\":");
+    CanonicalJson.write(kind.text(), out);
+    out.append(",\"lineage\":");
+    CanonicalJson.write(lineage, out);
+    out.append(",\"mission\":");
+    CanonicalJson.write(mission, out);
+    out.append(",\"payload\":");
+    CanonicalJson.write(payload, out);
+    out.append(",\"seq\":").append(seq).append('}');
+    return out.toString();
   }
 
   /**
@@ -109,10 +117,6 @@ public record AuditRecord(
   /** The entry this record was made from. */
   public AuditEntry entry() {
     return new AuditEntry(at, mission, lineage, kind, payload);
-  }
-
-  private AuditRecord withHash(String newHash) {
-    return new AuditRecord(seq, at, mission, lineage, kind, payload, prevHash, newHash);
   }
 
   /**

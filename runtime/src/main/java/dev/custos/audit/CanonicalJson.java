@@ -75,6 +75,11 @@ public final class CanonicalJson {
     return out.toString();
   }
 
+  /** Appends the canonical JSON text of {@code value} to {@code out}. */
+  static void write(Object value, StringBuilder out) {
+    write(value, out, "value", 0);
+  }
+
   /**
    * The UTF-8 bytes of {@link #write}: the bytes that are hashed.
    *
@@ -120,6 +125,22 @@ public final class CanonicalJson {
   }
 
   private static void writeObject(Map<?, ?> map, StringBuilder out, String where, int depth) {
+    if (JsonValues.isSortedCopy(map)) {
+      // Already sorted by String.compareTo, the canonical order, with distinct text keys: write it as it stands.
+      out.append('{');
+      boolean first = true;
+      for (Map.Entry<?, ?> e : map.entrySet()) {
+        if (!first) {
+          out.append(',');
+        }
+        first = false;
+        writeString((String) e.getKey(), out);
+        out.append(':');
+        write(e.getValue(), out, where, depth + 1);
+      }
+      out.append('}');
+      return;
+    }
     List<Member> members = new ArrayList<>(map.size());
     for (Map.Entry<?, ?> e : map.entrySet()) {
       if (!(e.getKey() instanceof String key)) {

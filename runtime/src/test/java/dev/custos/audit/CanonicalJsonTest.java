@@ -237,4 +237,16 @@ class CanonicalJsonTest {
   private static String reject(Object value) {
     return assertThrows(IllegalArgumentException.class, () -> CanonicalJson.write(value)).getMessage();
   }
+
+  @Test
+  void aCopyJsonValuesMadeIsWrittenExactlyAsAnyOtherMapOfTheSameContent() {
+    java.util.Map<String, Object> plain = new java.util.LinkedHashMap<>();
+    plain.put("z", java.util.List.of(1, "é", java.util.Map.of("b", 2.5, "a", false)));
+    plain.put("a\u0000", "x\"y");
+    plain.put("\uD83D\uDE00", null);
+    plain.put("B", java.util.Map.of());
+    String expected = CanonicalJson.write(plain);
+    assertEquals(expected, CanonicalJson.write(dev.custos.JsonValues.copy(plain)));
+    assertEquals("{\"B\":{},\"a\\u0000\":\"x\\\"y\",\"z\":[1,\"é\",{\"a\":false,\"b\":2.5}],\"\uD83D\uDE00\":null}", expected);
+  }
 }
