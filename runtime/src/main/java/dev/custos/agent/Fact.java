@@ -1,7 +1,9 @@
 package dev.custos.agent;
 
 import dev.custos.JsonValues;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * One fact of a {@link MissionBrief}: a JSON-like value (deep-copied, immutable) and labels. A fact labelled
@@ -16,7 +18,7 @@ public record Fact(Object value, Set<String> labels) {
 
   public Fact {
     value = JsonValues.copy(value);
-    labels = Set.copyOf(labels);
+    labels = Collections.unmodifiableSortedSet(new TreeSet<>(labels)); // a stable order, unlike Set.copyOf
   }
 
   public static Fact of(Object value) {

@@ -1,5 +1,6 @@
 package dev.custos.agent;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -15,7 +16,9 @@ public record MissionBrief(String objective, Map<String, Fact> facts) {
 
   public MissionBrief {
     Objects.requireNonNull(objective, "objective");
-    facts = Map.copyOf(new TreeMap<>(facts));
+    // Sorted and unmodifiable, not Map.copyOf: its iteration order changes from one JVM to the next, and a
+    // simulation must see the same order every run.
+    facts = Collections.unmodifiableSortedMap(new TreeMap<>(facts));
   }
 
   public static MissionBrief of(String objective) {

@@ -1,7 +1,9 @@
 package dev.custos.policy;
 
 import java.util.List;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A policy decision: exactly one of {@link Permit}, {@link Forbid}, {@link RequireApproval}. Each names the version of
@@ -20,7 +22,7 @@ public sealed interface PolicyDecision {
   record Permit(String policyVersion, List<String> ruleIds, Set<String> releasedLabels) implements PolicyDecision {
     public Permit {
       ruleIds = List.copyOf(ruleIds);
-      releasedLabels = Set.copyOf(releasedLabels);
+      releasedLabels = Collections.unmodifiableSortedSet(new TreeSet<>(releasedLabels));
     }
   }
 

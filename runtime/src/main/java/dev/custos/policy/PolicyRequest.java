@@ -6,7 +6,9 @@ import dev.custos.capability.GrantRequest;
 import dev.custos.tool.Risk;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Collections;
 import java.util.Set;
+import java.util.TreeSet;
 
 /** What a policy decides on: a tool call or a delegation, exactly one of the two. */
 public sealed interface PolicyRequest {
@@ -37,7 +39,7 @@ public sealed interface PolicyRequest {
   record Delegation(AgentInfo agent, String mission, Instant at, String role, String agentType, GrantRequest grant,
       Set<String> briefLabels) implements PolicyRequest {
     public Delegation {
-      briefLabels = Set.copyOf(briefLabels);
+      briefLabels = Collections.unmodifiableSortedSet(new TreeSet<>(briefLabels));
     }
   }
 }

@@ -548,8 +548,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       stopWhenDrained();
       return next();
     }
-    audit(AuditKind.TOOL_OUTCOME, record);
+    // The effect goes on the supervisor's rollback journal first: by the time anyone reads the outcome record, a halt
+    // they then ask for already finds the effect there.
     reportEffect(call, outcome, now);
+    audit(AuditKind.TOOL_OUTCOME, record);
     deliver(new AgentEvent.ToolResult(now, call.action.callId(), call.action.tool(), call.action.resource(), outcome));
     return next();
   }

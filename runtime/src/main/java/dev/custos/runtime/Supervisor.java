@@ -176,7 +176,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   private final Map<MissionId, Mission> missions = new LinkedHashMap<>();
   private final Map<AgentId, AgentRecord> agents = new HashMap<>();
   private final Map<AgentId, PendingDelegation> pendingDelegations = new HashMap<>();
-  private final Map<Long, SnapshotRequest> snapshots = new HashMap<>();
+  private final Map<Long, SnapshotRequest> snapshots = new LinkedHashMap<>();
   private final ActorRef<HostState> snapshotAdapter;
   private long effectSeq;
   private long snapshotSeq;

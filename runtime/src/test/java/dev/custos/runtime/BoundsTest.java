@@ -450,4 +450,58 @@ class BoundsTest {
     }
     await().atMost(WAIT).until(done::getAsBoolean);
   }
+
+  // ---------------------------------------------------------------------------------------------- rollback
+
+  @Test
+  void aCompensationThatKeepsFailingIsRetriedWithDoublingBackoffThenReportedAndTheNextOneStillRuns() throws Exception {
+    FakeTool isolate = new FakeTool("host.isolate", 1, "host.release");
+    FakeTool release = new FakeTool("host.release", 0, null).failingFirst(5);
+    Map<String, Function<AgentEvent, List<Action>>> types = Map.of("root", event -> {
+      if (event instanceof AgentEvent.MissionStarted) {
+        return List.of(new Action.CallTool("i1", "host.isolate", "host:corp/a"));
+      }
+      if (event instanceof AgentEvent.ToolResult result && result.callId().equals("i1")) {
+        return List.of(new Action.CallTool("i2", "host.isolate", "host:corp/b"));
+      }
+      return none();
+    });
+    runtime(b -> b.tool(isolate).tool(release), types);
+    MissionHandle mission = start(spec("root", grant(new Bounds(10, START.plus(Duration.ofHours(1)), 1, 1, 1,
+        Rate.parse("10/1m"), 3), Capability.of("host.isolate", "host:corp/*"))).withRollbackOnHalt(true));
+    await().atMost(WAIT).until(() -> records(AuditKind.TOOL_OUTCOME).size() == 2);
+
+    mission.halt(mission.root(), "stop", true).toCompletableFuture().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    // Undo of host:corp/b first (reverse order): attempts at 0, 1, 3, 7 and 15 s fail, the last is reported failed.
+    await().atMost(WAIT).until(() -> release.executions.size() == 1);
+    for (Duration backoff : List.of(Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(4),
+        Duration.ofSeconds(8))) {
+      int before = release.executions.size();
+      // The failure is audited when its retry timer is set: only then may virtual time move.
+      await().atMost(WAIT).until(() -> records(AuditKind.COMPENSATION).stream()
+          .filter(r -> "retrying".equals(r.payload().get("status"))).count() == before);
+      timePasses(backoff.minusMillis(1));
+      assertEquals(before, release.executions.size(), "no retry before its backoff" + trail());
+      timePasses(Duration.ofMillis(1));
+      try {
+        await().atMost(WAIT).until(() -> release.executions.size() >= before + 1);
+      } catch (org.awaitility.core.ConditionTimeoutException e) {
+        throw new AssertionError("retry " + before + " never ran at " + clock.instant() + trail(), e);
+      }
+    }
+    // Then the undo of host:corp/a runs, and succeeds.
+    try {
+      await().atMost(WAIT).until(() -> release.executions.size() == 6);
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      throw new AssertionError(release.resources() + trail(), e);
+    }
+
+    assertEquals(List.of("host:corp/b", "host:corp/b", "host:corp/b", "host:corp/b", "host:corp/b", "host:corp/a"),
+        release.resources());
+    List<String> statuses = records(AuditKind.COMPENSATION).stream()
+        .map(r -> r.payload().get("resource") + " " + r.payload().get("status")).toList();
+    assertEquals(List.of("host:corp/b starting", "host:corp/b retrying", "host:corp/b starting", "host:corp/b retrying",
+        "host:corp/b starting", "host:corp/b retrying", "host:corp/b starting", "host:corp/b retrying",
+        "host:corp/b starting", "host:corp/b failed", "host:corp/a starting", "host:corp/a executed"), statuses);
+  }
 }

@@ -349,6 +349,29 @@ class RuntimeTest {
   }
 
   @Test
+  void aFailingCompensationIsRetriedWithBackoffAndItsFailuresAudited() throws Exception {
+    release.failingFirst(2);
+    runtime(Map.of("root", event -> event instanceof AgentEvent.MissionStarted
+        ? List.of(new Action.CallTool("i1", "host.isolate", "host:corp/a")) : none()));
+    MissionHandle mission = start("root", grant(bounds(in(Duration.ofMinutes(5)), 10, 1, 3),
+        Capability.of("host.isolate", "host:corp/*")), true);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> records(AuditKind.TOOL_OUTCOME).size() == 1);
+
+    mission.halt(mission.root(), "stop", true).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+    // Two failures, retried after 1 s and 2 s, then the undo runs.
+    await().atMost(10, TimeUnit.SECONDS).until(() -> release.executions.size() == 3
+        && records(AuditKind.COMPENSATION).stream().anyMatch(r -> "executed".equals(r.payload().get("status"))));
+    List<Object> statuses = records(AuditKind.COMPENSATION).stream().map(r -> r.payload().get("status")).toList();
+    assertEquals(List.of("starting", "retrying", "starting", "retrying", "starting", "executed"), statuses);
+    List<Instant> attempts = records(AuditKind.COMPENSATION).stream()
+        .filter(r -> "starting".equals(r.payload().get("status"))).map(AuditRecord::at).toList();
+    assertThat(Duration.between(attempts.get(0), attempts.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+    assertThat(Duration.between(attempts.get(1), attempts.get(2))).isGreaterThanOrEqualTo(Duration.ofMillis(1900));
+    assertEquals(List.of("host:corp/a", "host:corp/a", "host:corp/a"), release.resources());
+  }
+
+  @Test
   void anAgentThatThrowsFailsAndItsParentGoesOn() throws Exception {
     runtime(Map.of(
         "root", event -> {
