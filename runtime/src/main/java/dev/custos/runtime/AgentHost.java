@@ -318,6 +318,14 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       deny(action, "unknown-tool", List.of("no tool '" + action.tool() + "' is registered"), null, true);
       return;
     }
+    if (containsCredential(action.arguments()) || services.credentials().containsCredential(action.resource())) {
+      // An agent never holds a credential; one in its call was taken from another agent (leaked, injected).
+      audit(AuditKind.CREDENTIAL_REJECTED, Map.of("call", action.callId(), "tool", action.tool(),
+          "presentedBy", self.id().value(), "reason", "a credential that is not the caller's own was presented"));
+      deny(action, "foreign-credential", List.of("the call carries a credential; an agent may only use its own, which"
+          + " the runtime presents for it"), null, true);
+      return;
+    }
     OptionalInt capability = ledger.capabilityFor(action.tool(), action.resource());
     if (capability.isEmpty()) {
       deny(action, "capability", List.of(action.tool() + " on " + action.resource() + " is not within the agent's grant"),

@@ -372,6 +372,41 @@ class RuntimeTest {
   }
 
   @Test
+  void anotherAgentsCredentialPresentedInACallIsRefusedAuditedAndAStrike() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<String> leaked = new java.util.concurrent.atomic.AtomicReference<>();
+    runtime(Map.of(
+        "root", event -> {
+          if (event instanceof AgentEvent.MissionStarted) {
+            return List.of(new Action.CallTool("q1", "siem.query", "siem:alerts"));
+          }
+          if (event instanceof AgentEvent.ToolResult result && result.callId().equals("q1")) {
+            // The simulation's credential-thief scenario: the parent's credential leaks to its child.
+            leaked.set(query.executions.get(0).credential().token());
+            return List.of(new Action.Delegate("thief", "thief", MissionBrief.of("x"),
+                grant(child(in(Duration.ofMinutes(4)), 3, 0, 3), Capability.of("siem.query", "siem:alerts"))));
+          }
+          if (event instanceof AgentEvent.ChildHalted) {
+            return List.of(new Action.Complete(Map.of()));
+          }
+          return none();
+        },
+        "thief", event -> event instanceof AgentEvent.MissionStarted || event instanceof AgentEvent.CallDenied
+            ? List.of(new Action.CallTool("t" + System.nanoTime(), "siem.query", "siem:alerts",
+                Map.of("authorization", "Bearer " + leaked.get())))
+            : none()));
+    MissionHandle mission = start("root", grant(bounds(in(Duration.ofMinutes(5)), 10, 1, 5),
+        Capability.of("siem.query", "siem:alerts")), false);
+
+    assertEquals(AgentStatus.COMPLETED, outcome(mission).status());
+    assertEquals(1, query.executions.size(), "only the root's own call ran");
+    List<AuditRecord> rejected = records(AuditKind.CREDENTIAL_REJECTED);
+    assertEquals(3, rejected.size());
+    assertEquals("a2", rejected.get(0).payload().get("presentedBy"));
+    assertEquals("strikes", records(AuditKind.HALT).get(0).payload().get("reason"));
+    assertThat(audit.records().toString()).doesNotContain(leaked.get());
+  }
+
+  @Test
   void anAgentThatThrowsFailsAndItsParentGoesOn() throws Exception {
     runtime(Map.of(
         "root", event -> {
