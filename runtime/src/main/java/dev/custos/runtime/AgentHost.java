@@ -22,8 +22,10 @@ import dev.custos.capability.Reason;
 import dev.custos.capability.Unused;
 import dev.custos.credential.Credential;
 import dev.custos.credential.CredentialRequest;
+import dev.custos.credential.CredentialScope;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
+import dev.custos.identity.WorkloadKeys;
 import dev.custos.policy.PolicyDecision;
 import dev.custos.policy.PolicyRequest;
 import dev.custos.tool.Compensation;
@@ -159,6 +161,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private boolean haltReceived;
   private int strikes;
   private int approvalSeq;
+  private WorkloadKeys keys;
 
   static Behavior<Command> create(HostSetup setup) {
     // Correlation ids for every log line of this host; never grants or credentials.
@@ -452,7 +455,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   /** Credential, then the audit record of the allowed call; the tool runs once that record is durable. */
   private void authorize(Call call, Instant now) {
-    Optional<Credential> credential = credentialFor(call.tool.audience(), now);
+    Optional<Credential> credential = credentialFor(call.tool, now);
     if (credential.isEmpty()) {
       withdrawCall(call, "credential", List.of("no credential can be minted: the agent's deadline has passed"));
       return;
@@ -610,9 +613,13 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return fields;
   }
 
-  /** The agent's own credential for an audience, minted just in time and renewed before it runs out. */
-  private Optional<Credential> credentialFor(String audience, Instant now) {
-    Credential held = credentials.get(audience);
+  /**
+   * The agent's own credential for a tool, minted just in time and renewed before it runs out: bound to the agent's key
+   * (made on first need) and scoped to the tool and the resource patterns the grant gives for it, never wider.
+   */
+  private Optional<Credential> credentialFor(Tool tool, Instant now) {
+    String key = tool.audience() + "|" + tool.name();
+    Credential held = credentials.get(key);
     if (held != null && held.expiresAt().isAfter(now.plusSeconds(5))) {
       return Optional.of(held);
     }
@@ -620,13 +627,30 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     if (!deadline.isAfter(now)) {
       return Optional.empty();
     }
-    Credential minted = services.credentials().issue(new CredentialRequest(self.id(), self.identity(),
-        setup.mission(), setup.lineage(), audience, now, deadline));
-    credentials.put(audience, minted);
+    List<dev.custos.capability.Pattern> resources = new ArrayList<>();
+    for (Capability capability : ledger.grant().capabilities()) {
+      if (capability.tool().matches(tool.name())) {
+        capability.resources().stream().filter(r -> !resources.contains(r)).forEach(resources::add);
+      }
+    }
+    CredentialRequest request = new CredentialRequest(self.id(), self.identity(), setup.mission(), setup.lineage(),
+        tool.audience(), now, deadline)
+        .withScope(new CredentialScope(List.of(tool.name()), resources))
+        .withHolderKey(keys().publicKey());
+    Credential minted = services.credentials().issue(request);
+    credentials.put(key, minted);
     services.metrics().credentialsIssued(1);
-    audit(AuditKind.CREDENTIAL_ISSUED, Map.of("credential", minted.id(), "audience", audience,
+    audit(AuditKind.CREDENTIAL_ISSUED, Map.of("credential", minted.id(), "audience", tool.audience(),
         "expiresAt", minted.expiresAt().toString()));
     return Optional.of(minted);
+  }
+
+  /** The agent's key pair, made when it is first needed; the private half never leaves this host. */
+  private WorkloadKeys keys() {
+    if (keys == null) {
+      keys = WorkloadKeys.generate(services.random());
+    }
+    return keys;
   }
 
   // ---------------------------------------------------------------------------------------------- delegation

@@ -41,7 +41,8 @@ public final class Custos {
 
   /**
    * Collects a runtime's parts. Every part has a working default: capability-only policy, an in-memory approval queue
-   * (nobody answers, so approvals time out and deny), an in-process credential broker with 5-minute credentials, an
+   * (nobody answers, so approvals time out and deny), a JWT credential broker (Ed25519-signed, 5-minute credentials
+   * bound to each agent's key and scoped to its grant; tools verify them with {@code CredentialVerifier}), an
    * in-memory hash-chained audit log, the system clock, a small pool for blocking agent decisions, and a simple meter
    * registry. Not thread safe; build once.
    */
@@ -59,6 +60,7 @@ public final class Custos {
     private Duration drainTimeout = Duration.ofSeconds(30);
     private ActorSystem<?> system;
     private String name = "custos";
+    private java.security.SecureRandom random;
 
     private Builder() {}
 
@@ -138,6 +140,15 @@ public final class Custos {
       return this;
     }
 
+    /**
+     * Where agents' key pairs come from; a new {@code SecureRandom} by default. A simulation gives a seeded one so a
+     * seed always gives the same keys; nothing else should.
+     */
+    public Builder random(java.security.SecureRandom random) {
+      this.random = Objects.requireNonNull(random);
+      return this;
+    }
+
     /** The actor system's name when the runtime makes its own; {@code custos} by default. */
     public Builder name(String name) {
       this.name = Objects.requireNonNull(name);
@@ -148,10 +159,12 @@ public final class Custos {
       dev.custos.identity.SpiffeId.parse("spiffe://" + trustDomain);
       return new CustosRuntime(tools, agentTypes, policy,
           approvals != null ? approvals : new InMemoryApprovals(),
-          credentials != null ? credentials : new dev.custos.credential.InProcessCredentialBroker(),
+          credentials != null ? credentials
+              : dev.custos.credential.JwtCredentialBroker.builder().clock(clock)
+                  .random(random != null ? random : new java.security.SecureRandom()).build(),
           audit != null ? audit : new dev.custos.audit.InMemoryAuditLog(),
           clock, decisions, meters != null ? meters : new SimpleMeterRegistry(), trustDomain, drainTimeout, system,
-          name);
+          name, random != null ? random : new java.security.SecureRandom());
     }
   }
 }

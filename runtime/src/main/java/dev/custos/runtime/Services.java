@@ -7,6 +7,7 @@ import dev.custos.credential.CredentialBroker;
 import dev.custos.identity.AgentId;
 import dev.custos.policy.PolicyDecisionPoint;
 import dev.custos.tool.Tool;
+import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -16,8 +17,8 @@ import java.util.function.Supplier;
 
 /**
  * What every actor of one runtime shares: the registered tools and agent types, the policy, approval, credential and
- * audit services, the clock, the executor for blocking agent decisions, metrics and settings. Immutable apart from the
- * id counter; every service is thread safe.
+ * audit services, the clock, the executor for blocking agent decisions, metrics, settings, and the random source agents'
+ * key pairs come from. Immutable apart from the id counter; every service is thread safe.
  */
 record Services(
     Map<String, Tool> tools,
@@ -32,7 +33,8 @@ record Services(
     String trustDomain,
     Duration drainTimeout,
     AtomicLong agentIds,
-    Halts halts) {
+    Halts halts,
+    SecureRandom random) {
 
   Services {
     tools = Map.copyOf(tools);
