@@ -19,7 +19,10 @@ import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Pattern;
 import dev.custos.capability.Rate;
 import dev.custos.credential.Credential;
-import dev.custos.credential.InProcessCredentialBroker;
+import dev.custos.credential.CredentialVerifier;
+import dev.custos.credential.Presentation;
+import dev.custos.credential.Verdict;
+import dev.custos.credential.JwtCredentialBroker;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
@@ -48,8 +51,8 @@ import org.junit.jupiter.api.Test;
  * <ol>
  *   <li>attenuation: every agent's grant is within its parent's;
  *   <li>conservation: no subtree spent more budget, or more calls of a limited capability, than its root's grant;
- *   <li>complete mediation: every effect was made with the caller's own valid credential, within its grant, after a
- *       durable audit record of it;
+ *   <li>complete mediation: every effect was made with the caller's own valid credential (checked by the tool with
+ *       the verifier library, scope included), within its grant, after a durable audit record of it;
  *   <li>halt: no effect of an agent was accepted after the audit record of a halt covering it;
  *   <li>the audit chain verifies, and no credential of the mission is usable after it ended.
  * </ol>
@@ -66,13 +69,14 @@ class RandomMissionsProofTest {
     record Accepted(ToolCall call, Credential credential, long auditSizeAtAcceptance) {}
 
     final List<Accepted> accepted = new CopyOnWriteArrayList<>();
+    final List<Verification.Reason> refused = new CopyOnWriteArrayList<>();
     private final String name;
-    private final InProcessCredentialBroker broker;
+    private final CredentialVerifier verifier;
     private final InMemoryAuditLog audit;
 
-    CheckingTool(String name, InProcessCredentialBroker broker, InMemoryAuditLog audit) {
+    CheckingTool(String name, JwtCredentialBroker broker, InMemoryAuditLog audit) {
       this.name = name;
-      this.broker = broker;
+      this.verifier = CredentialVerifier.forBroker(broker);
       this.audit = audit;
     }
 
@@ -93,8 +97,11 @@ class RandomMissionsProofTest {
 
     @Override
     public CompletionStage<ToolOutcome> execute(ToolCall call, Credential credential) {
-      Verification check = broker.verify(credential.token(), name, call.caller(), Instant.now());
+      // The whole check a real tool makes: signature, revocation, time, audience, holder and scope of this call.
+      Verdict check = verifier.verify(Presentation.byCaller(credential.token(), name, name, call.resource(),
+          call.caller()));
       if (check instanceof Verification.Rejected rejected) {
+        refused.add(rejected.reason());
         return CompletableFuture.completedFuture(new ToolOutcome.Failed("credential " + rejected.reason()));
       }
       accepted.add(new Accepted(call, credential, audit.size()));
@@ -186,7 +193,8 @@ class RandomMissionsProofTest {
     long seed = Seeds.seed();
     SplittableRandom seeds = new SplittableRandom(seed);
     InMemoryAuditLog audit = new InMemoryAuditLog();
-    InProcessCredentialBroker broker = new InProcessCredentialBroker();
+    // Both brokers keep every invariant; the default, signed one is the one checked here.
+    JwtCredentialBroker broker = JwtCredentialBroker.builder().build();
     Map<String, CheckingTool> tools = new HashMap<>();
     Custos.Builder builder = Custos.builder().audit(audit).credentials(broker).drainTimeout(Duration.ofSeconds(2));
     for (String name : TOOLS) {
@@ -233,6 +241,9 @@ class RandomMissionsProofTest {
       }
     }
     assertTrue(audit.verify().intact(), audit.verify().toString());
+    // The runtime presents only credentials that fit the call: a tool refuses one only when a halt revoked it on the way.
+    tools.values().forEach(t -> assertTrue(t.refused.stream().allMatch(r -> r == Verification.Reason.REVOKED),
+        t.name() + " refused " + t.refused + ", " + Seeds.describe(seed)));
     Map<String, Integer> refusals = new java.util.TreeMap<>();
     audit.records().stream().filter(r -> r.kind() == AuditKind.DELEGATION && "deny".equals(r.payload().get("decision")))
         .forEach(r -> ((List<?>) r.payload().get("reasons")).forEach(
