@@ -27,4 +27,10 @@ public interface CredentialBroker {
 
   /** Credentials of {@code holder} neither expired at {@code now} nor revoked. */
   int activeCount(AgentId holder, Instant now);
+
+  /**
+   * Housekeeping the runtime asks for about once a minute, on its own clock: a broker that signs rotates its key when
+   * due and drops retired keys nobody needs. Nothing by default.
+   */
+  default void maintain(Instant now) {}
 }

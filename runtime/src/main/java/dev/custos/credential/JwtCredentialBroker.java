@@ -108,6 +108,8 @@ public final class JwtCredentialBroker implements CredentialBroker {
 
   public static final String DEFAULT_ISSUER = "https://custos.local";
   public static final Duration DEFAULT_LIFETIME = Duration.ofMinutes(5);
+  /** How old a signing key grows before {@link #maintain} replaces it, unless the builder says otherwise. */
+  public static final Duration DEFAULT_ROTATION = Duration.ofHours(24);
   /** The {@code typ} header of every credential (explicit typing, RFC 8725 section 3.11). */
   public static final String TOKEN_TYPE = "custos-cred+jwt";
   /** How long a retired key stays published after its last credential expired. */
@@ -146,11 +148,14 @@ public final class JwtCredentialBroker implements CredentialBroker {
   private final Map<String, Credential> byId = new ConcurrentHashMap<>();
   private final Map<AgentId, Queue<Credential>> byHolder = new ConcurrentHashMap<>();
 
+  private final Duration rotateEvery;
+
   private JwtCredentialBroker(Builder builder) {
     this.issuer = builder.issuer;
     this.lifetime = builder.lifetime;
     this.random = builder.random != null ? builder.random : new SecureRandom();
     this.clock = builder.clock;
+    this.rotateEvery = builder.rotateEvery;
     synchronized (lock) {
       installNewKey(clock.instant());
     }
@@ -407,6 +412,13 @@ public final class JwtCredentialBroker implements CredentialBroker {
    * @return whether it rotated
    * @throws IllegalArgumentException if {@code maxAge} is not positive
    */
+  /** Rotates the signing key when it is older than the builder's period, and prunes retired keys: on a schedule. */
+  @Override
+  public void maintain(Instant now) {
+    rotateIfOlderThan(rotateEvery, now);
+    jwks(now);
+  }
+
   public boolean rotateIfOlderThan(Duration maxAge, Instant now) {
     Objects.requireNonNull(maxAge, "maxAge");
     Objects.requireNonNull(now, "now");
@@ -552,6 +564,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
     private Duration lifetime = DEFAULT_LIFETIME;
     private SecureRandom random;
     private Clock clock = Clock.systemUTC();
+    private Duration rotateEvery = DEFAULT_ROTATION;
 
     private Builder() {}
 
@@ -596,6 +609,15 @@ public final class JwtCredentialBroker implements CredentialBroker {
     /** The clock that dates new keys ({@link #rotate()} and the first key); default the system's, in UTC. */
     public Builder clock(Clock clock) {
       this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** How old a signing key grows before {@link JwtCredentialBroker#maintain} replaces it; 24 hours by default. */
+    public Builder rotateEvery(Duration period) {
+      if (period.isNegative() || period.isZero()) {
+        throw new IllegalArgumentException("a rotation period must be positive, not " + period);
+      }
+      this.rotateEvery = period;
       return this;
     }
 

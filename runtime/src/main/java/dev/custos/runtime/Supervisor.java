@@ -103,6 +103,9 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
 
   private record SnapshotDue(long request) implements Command {}
 
+  /** Our own timer: the broker's housekeeping (key rotation), about once a minute. */
+  private enum MaintainCredentials implements Command { INSTANCE }
+
   /** What the supervisor knows of one agent. */
   private static final class AgentRecord {
     final AgentInfo info;
@@ -168,6 +171,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   private static final Duration SNAPSHOT_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration MAINTENANCE_PERIOD = Duration.ofMinutes(1);
   private static final int UNDO_ATTEMPTS = 5;
   private static final Duration UNDO_FIRST_BACKOFF = Duration.ofSeconds(1);
 
@@ -190,6 +194,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     this.services = services;
     this.timers = timers;
     this.snapshotAdapter = context.messageAdapter(HostState.class, SnapshotPart::new);
+    timers.startTimerWithFixedDelay(MaintainCredentials.INSTANCE, MaintainCredentials.INSTANCE, MAINTENANCE_PERIOD);
   }
 
   @Override
@@ -212,6 +217,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         .onMessage(CompensationRetry.class, this::onCompensationRetry)
         .onMessage(SnapshotPart.class, this::onSnapshotPart)
         .onMessage(SnapshotDue.class, this::onSnapshotDue)
+        .onMessageEquals(MaintainCredentials.INSTANCE, this::onMaintainCredentials)
         .onMessageEquals(Shutdown.INSTANCE, Behaviors::stopped)
         .build();
   }
@@ -252,7 +258,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   private void missionEnded(Mission mission, AgentRecord root) {
     Instant now = now();
     getContext().getLog().info("mission {} ended: {}", mission.spec.id(), root.status.text());
-    services.credentials().revokeLineage(root.info.id(), now);
+    // Nothing left to revoke here: the root's end (or halt) revoked its lineage, which is the whole mission.
     audit(mission.spec.id(), List.of(), AuditKind.MISSION_ENDED, Map.of("status", root.status.text(),
         "reason", root.haltReason != null ? root.haltReason : ""));
   }
@@ -435,7 +441,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     record.haltReason = status == AgentStatus.HALTED ? reason : null;
     record.endedAt = now;
     record.last = last;
-    services.credentials().revokeLineage(record.info.id(), now);
+    revoke(record, "agent-" + status.text(), now);
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("status", status.text());
     payload.put("reason", reason == null ? "" : reason);
@@ -506,7 +512,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       record.haltReason = reason.text();
       record.endedAt = now;
     }
-    services.credentials().revokeLineage(agentId, now);
+    revoke(root, "halted", now);
     List<AgentId> ids = subtree.stream().map(r -> r.info.id()).toList();
     audit(root, AuditKind.HALT, Map.of("reason", reason.text(), "detail", detail == null ? "" : detail,
         "subtree", ids.stream().map(AgentId::value).toList(), "rollback", rollback));
@@ -679,6 +685,15 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     return SpiffeId.parse("spiffe://" + services.trustDomain() + "/mission/" + mission.value() + "/supervisor");
   }
 
+  private Behavior<Command> onMaintainCredentials() {
+    try {
+      services.credentials().maintain(now());
+    } catch (RuntimeException e) {
+      getContext().getLog().error("credential housekeeping failed: {}", e.toString());
+    }
+    return this;
+  }
+
   // ---------------------------------------------------------------------------------------------- snapshots
 
   private Behavior<Command> onGetSnapshot(GetSnapshot get) {
@@ -750,6 +765,12 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
+
+  /** Revokes every credential of the agent's lineage (it and its whole subtree) with one entry, and audits it. */
+  private void revoke(AgentRecord record, String why, Instant now) {
+    services.credentials().revokeLineage(record.info.id(), now);
+    audit(record, AuditKind.CREDENTIAL_REVOKED, Map.of("lineage", record.info.id().value(), "reason", why));
+  }
 
   private Instant now() {
     return services.clock().instant();

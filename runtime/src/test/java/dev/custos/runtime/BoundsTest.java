@@ -504,4 +504,28 @@ class BoundsTest {
         "host:corp/b starting", "host:corp/b retrying", "host:corp/b starting", "host:corp/b retrying",
         "host:corp/b starting", "host:corp/b failed", "host:corp/a starting", "host:corp/a executed"), statuses);
   }
+
+  // ---------------------------------------------------------------------------------------------- credentials
+
+  @Test
+  void theSigningKeyRotatesOnScheduleAndTheOldKeyStaysPublishedWhileItsCredentialsLive() throws Exception {
+    dev.custos.credential.JwtCredentialBroker broker = dev.custos.credential.JwtCredentialBroker.builder()
+        .clock(clock).rotateEvery(Duration.ofHours(1)).build();
+    FakeTool query = new FakeTool("siem.query");
+    runtime(b -> b.tool(query).credentials(broker), Map.of("root", event -> event instanceof AgentEvent.MissionStarted
+        ? List.of(new Action.CallTool("q1", "siem.query", "siem:alerts")) : none()));
+    start(spec("root", grant(new Bounds(10, START.plus(Duration.ofHours(3)), 0, 0, 1, Rate.parse("10/1m"), 3),
+        Capability.of("siem.query", "siem:alerts"))));
+    await().atMost(WAIT).until(() -> query.executions.size() == 1);
+    String first = broker.currentKeyId();
+
+    timePasses(Duration.ofMinutes(59));
+    assertEquals(first, broker.currentKeyId(), "not due yet" + trail());
+    timePasses(Duration.ofMinutes(2));
+    await().atMost(WAIT).until(() -> !broker.currentKeyId().equals(first));
+
+    // The credential signed by the first key expired 5 minutes after the call; its key has left the JWKS.
+    assertThat(broker.jwks(clock.instant()).getKeys().stream().map(k -> k.getKeyID()).toList())
+        .containsExactly(broker.currentKeyId());
+  }
 }

@@ -97,6 +97,8 @@ class RandomMissionsProofTest {
 
     @Override
     public CompletionStage<ToolOutcome> execute(ToolCall call, Credential credential) {
+      // The log's size before the check: a halt record already in it then means its revocation came before the check.
+      long auditSize = audit.size();
       // The whole check a real tool makes: signature, revocation, time, audience, holder and scope of this call.
       Verdict check = verifier.verify(Presentation.byCaller(credential.token(), name, name, call.resource(),
           call.caller()));
@@ -104,7 +106,7 @@ class RandomMissionsProofTest {
         refused.add(rejected.reason());
         return CompletableFuture.completedFuture(new ToolOutcome.Failed("credential " + rejected.reason()));
       }
-      accepted.add(new Accepted(call, credential, audit.size()));
+      accepted.add(new Accepted(call, credential, auditSize));
       return CompletableFuture.completedFuture(new ToolOutcome.Done(Map.of()));
     }
   }
