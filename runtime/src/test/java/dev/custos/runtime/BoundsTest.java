@@ -20,6 +20,7 @@ import dev.custos.capability.Bounds;
 import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Rate;
+import dev.custos.credential.Credential;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
 import java.time.Duration;
@@ -527,5 +528,40 @@ class BoundsTest {
     // The credential signed by the first key expired 5 minutes after the call; its key has left the JWKS.
     assertThat(broker.jwks(clock.instant()).getKeys().stream().map(k -> k.getKeyID()).toList())
         .containsExactly(broker.currentKeyId());
+  }
+
+  @Test
+  void aCredentialIsReMintedBeforeItExpiresWhileTheAgentLivesAndNeverOutlivesItsDeadline() throws Exception {
+    dev.custos.credential.JwtCredentialBroker broker = dev.custos.credential.JwtCredentialBroker.builder()
+        .clock(clock).build();
+    FakeTool query = new FakeTool("siem.query");
+    AtomicInteger n = new AtomicInteger();
+    runtime(b -> b.tool(query).credentials(broker), Map.of("root", event -> {
+      if (event instanceof AgentEvent.MissionStarted || event instanceof AgentEvent.TimerFired) {
+        // The timer first: once the test sees the call run, the next one is already scheduled.
+        return List.of(new Action.StartTimer("next", Duration.ofMinutes(2)),
+            new Action.CallTool("q" + n.incrementAndGet(), "siem.query", "siem:alerts"));
+      }
+      return none();
+    }));
+    Instant deadline = START.plus(Duration.ofMinutes(10)).plusSeconds(30);
+    start(spec("root", grant(new Bounds(100, deadline, 0, 0, 1, Rate.parse("10/1m"), 3),
+        Capability.of("siem.query", "siem:alerts"))));
+    await().atMost(WAIT).until(() -> query.executions.size() == 1);
+    for (int minute = 2; minute <= 10; minute += 2) {
+      timePasses(Duration.ofMinutes(2));
+      int expected = minute / 2 + 1;
+      await().atMost(WAIT).until(() -> query.executions.size() == expected);
+    }
+
+    // Calls at 0, 2, 4, 6, 8, 10 min with 5-minute credentials: minted at 0 (ends at 5) and at 6, when the first had
+    // run out; the second would end at 11 but the agent's deadline is 10:30, so it ends there and serves 8 and 10.
+    List<String> ids = query.executions.stream().map(e -> e.credential().id()).distinct().toList();
+    assertEquals(2, ids.size(), "credentials used " + ids + trail());
+    assertEquals(START.plus(Duration.ofMinutes(5)), query.executions.get(0).credential().expiresAt());
+    Credential last = query.executions.get(query.executions.size() - 1).credential();
+    assertEquals(deadline, last.expiresAt(), "the last one ends at the agent's deadline, not 5 minutes later");
+    assertThat(query.executions).allSatisfy(e -> assertThat(e.credential().expiresAt()).isAfter(clock.instant()
+        .minus(Duration.ofMinutes(6))));
   }
 }
