@@ -8,15 +8,12 @@ import dev.custos.identity.SpiffeId;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.random.RandomGenerator;
 
 /**
@@ -76,15 +73,13 @@ public final class InProcessCredentialBroker implements CredentialBroker {
   private final Duration lifetime;
   private final RandomGenerator random;
 
-  /** Guards {@link #random}, {@link #issueCount} and {@link #issuedInOrder}. */
+  /** Guards {@link #random} and {@link #issueCount}, so ids and tokens follow the issue order. */
   private final Object issueLock = new Object();
   private long issueCount;
-  private final List<Credential> issuedInOrder = new ArrayList<>();
 
   // Keyed by the secret: never printed, never handed out.
   private final Map<String, Credential> byToken = new ConcurrentHashMap<>();
-  private final Map<String, Credential> byId = new ConcurrentHashMap<>();
-  private final Map<AgentId, Queue<Credential>> byHolder = new ConcurrentHashMap<>();
+  private final Inventory inventory = new Inventory();
 
   /** The revoked-lineage set, with when each agent was revoked. */
   private final Map<AgentId, Instant> revokedAgents = new ConcurrentHashMap<>();
@@ -151,9 +146,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
       issueCount++;
       Credential credential = new Credential(ID_PREFIX + issueCount, token, request.holder(), request.identity(),
           request.mission(), request.lineage(), request.audience(), now, expiresAt);
-      issuedInOrder.add(credential);
-      byId.put(credential.id(), credential);
-      byHolder.computeIfAbsent(credential.holder(), holder -> new ConcurrentLinkedQueue<>()).add(credential);
+      inventory.add(credential);
       byToken.put(token, credential);
       return credential;
     }
@@ -216,7 +209,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
   public boolean revoke(String credentialId, Instant at) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(at, "at");
-    if (!byId.containsKey(credentialId)) {
+    if (!inventory.contains(credentialId)) {
       return false;
     }
     revokedCredentials.merge(credentialId, at, InProcessCredentialBroker::earlier);
@@ -229,7 +222,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
    */
   public Optional<Instant> revokedAt(String credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
-    Credential credential = byId.get(credentialId);
+    Credential credential = inventory.byId(credentialId).orElse(null);
     return credential == null ? Optional.empty() : revokedAt(credential);
   }
 
@@ -264,36 +257,24 @@ public final class InProcessCredentialBroker implements CredentialBroker {
   public int activeCount(AgentId holder, Instant now) {
     Objects.requireNonNull(holder, "holder");
     Objects.requireNonNull(now, "now");
-    Queue<Credential> held = byHolder.get(holder);
-    if (held == null) {
-      return 0;
-    }
-    int count = 0;
-    for (Credential credential : held) {
-      if (now.isBefore(credential.expiresAt()) && revokedAt(credential).isEmpty()) {
-        count++;
-      }
-    }
-    return count;
+    return inventory.activeCount(holder, now, credential -> revokedAt(credential).isPresent());
   }
 
   /** Every credential this broker issued, in issue order; a snapshot. */
   public List<Credential> issued() {
-    synchronized (issueLock) {
-      return List.copyOf(issuedInOrder);
-    }
+    return inventory.inOrder();
   }
 
   /** The credential with id {@code id}, if this broker issued it. */
   public Optional<Credential> byId(String id) {
     Objects.requireNonNull(id, "id");
-    return Optional.ofNullable(byId.get(id));
+    return inventory.byId(id);
   }
 
   /** Counts only: never a token. */
   @Override
   public String toString() {
-    return "InProcessCredentialBroker[lifetime=" + lifetime + ", issued=" + byId.size() + ", revokedAgents="
+    return "InProcessCredentialBroker[lifetime=" + lifetime + ", issued=" + inventory.size() + ", revokedAgents="
         + revokedAgents.size() + ", revokedCredentials=" + revokedCredentials.size() + "]";
   }
 

@@ -28,9 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -133,7 +131,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
   private final RevocationList revocations = new RevocationList();
   private final CredentialVerifier verifier;
 
-  /** Guards {@link #random}, the keys' {@code lastExpiry}, {@link #retired} and {@link #issuedInOrder}. */
+  /** Guards {@link #random}, the keys' {@code lastExpiry}, and {@link #retired}. */
   private final Object lock = new Object();
   private volatile SigningKey current;
   /** Previous keys that may still have live credentials, newest first. */
@@ -141,12 +139,10 @@ public final class JwtCredentialBroker implements CredentialBroker {
   private volatile JWKSet published;
   /** The encoded header and '.' of every key this broker ever had: how every one of its tokens starts. */
   private final List<String> tokenStarts = new CopyOnWriteArrayList<>();
-  private final List<Credential> issuedInOrder = new ArrayList<>();
 
   // Keyed by the secret: never printed, never handed out.
   private final Map<String, Credential> byToken = new ConcurrentHashMap<>();
-  private final Map<String, Credential> byId = new ConcurrentHashMap<>();
-  private final Map<AgentId, Queue<Credential>> byHolder = new ConcurrentHashMap<>();
+  private final Inventory inventory = new Inventory();
 
   private final Duration rotateEvery;
 
@@ -220,7 +216,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
     synchronized (lock) {
       pruneRetired(now);
       String jti = newJti();
-      if (byId.containsKey(jti)) {
+      if (inventory.contains(jti)) {
         // 128 random bits do not repeat; a generator that repeats them must not give two credentials one id.
         throw new IllegalStateException("the random generator repeated a credential id; refusing to issue");
       }
@@ -229,9 +225,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
       key.lastExpiry = key.lastExpiry == null || expiresAt.isAfter(key.lastExpiry) ? expiresAt : key.lastExpiry;
       Credential credential = new Credential(jti, token, request.holder(), identity, request.mission(),
           request.lineage(), request.audience(), issuedAt, expiresAt);
-      issuedInOrder.add(credential);
-      byId.put(jti, credential);
-      byHolder.computeIfAbsent(credential.holder(), holder -> new ConcurrentLinkedQueue<>()).add(credential);
+      inventory.add(credential);
       byToken.put(token, credential);
       return credential;
     }
@@ -282,7 +276,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
   public boolean revoke(String credentialId, Instant at) {
     Objects.requireNonNull(credentialId, "credentialId");
     Objects.requireNonNull(at, "at");
-    if (!byId.containsKey(credentialId)) {
+    if (!inventory.contains(credentialId)) {
       return false;
     }
     revocations.revokeCredential(credentialId, at);
@@ -295,7 +289,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
    */
   public Optional<Instant> revokedAt(String credentialId) {
     Objects.requireNonNull(credentialId, "credentialId");
-    Credential credential = byId.get(credentialId);
+    Credential credential = inventory.byId(credentialId).orElse(null);
     return credential == null ? Optional.empty() : revocations.revokedAt(credential.id(), credential.lineage());
   }
 
@@ -332,31 +326,19 @@ public final class JwtCredentialBroker implements CredentialBroker {
   public int activeCount(AgentId holder, Instant now) {
     Objects.requireNonNull(holder, "holder");
     Objects.requireNonNull(now, "now");
-    Queue<Credential> held = byHolder.get(holder);
-    if (held == null) {
-      return 0;
-    }
-    int count = 0;
-    for (Credential credential : held) {
-      if (now.isBefore(credential.expiresAt())
-          && revocations.revokedAt(credential.id(), credential.lineage()).isEmpty()) {
-        count++;
-      }
-    }
-    return count;
+    return inventory.activeCount(holder, now,
+        credential -> revocations.revokedAt(credential.id(), credential.lineage()).isPresent());
   }
 
   /** Every credential this broker issued, in issue order; a snapshot. */
   public List<Credential> issued() {
-    synchronized (lock) {
-      return List.copyOf(issuedInOrder);
-    }
+    return inventory.inOrder();
   }
 
   /** The credential with id {@code id}, if this broker issued it. */
   public Optional<Credential> byId(String id) {
     Objects.requireNonNull(id, "id");
-    return Optional.ofNullable(byId.get(id));
+    return inventory.byId(id);
   }
 
   /**
@@ -438,7 +420,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
   @Override
   public String toString() {
     return "JwtCredentialBroker[issuer=" + issuer + ", lifetime=" + lifetime + ", kid=" + current.kid + ", issued="
-        + byId.size() + ", " + revocations + "]";
+        + inventory.size() + ", " + revocations + "]";
   }
 
   private JWTClaimsSet claims(CredentialRequest request, List<SpiffeId> identities, String jti, Instant issuedAt,
