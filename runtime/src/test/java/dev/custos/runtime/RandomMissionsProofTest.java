@@ -9,7 +9,6 @@ import dev.custos.agent.Action;
 import dev.custos.agent.Agent;
 import dev.custos.agent.AgentEvent;
 import dev.custos.agent.MissionBrief;
-import dev.custos.agent.ToolOutcome;
 import dev.custos.audit.AuditKind;
 import dev.custos.audit.AuditRecord;
 import dev.custos.audit.InMemoryAuditLog;
@@ -18,28 +17,19 @@ import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Pattern;
 import dev.custos.capability.Rate;
-import dev.custos.credential.Credential;
 import dev.custos.credential.CredentialVerifier;
-import dev.custos.credential.Presentation;
-import dev.custos.credential.Verdict;
 import dev.custos.credential.JwtCredentialBroker;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
-import dev.custos.tool.Risk;
-import dev.custos.tool.Tool;
 import dev.custos.tool.ToolCall;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
@@ -63,53 +53,6 @@ class RandomMissionsProofTest {
   private static final List<String> TOOLS = List.of("siem.query", "host.isolate", "account.disable", "data.export");
   private static final List<String> RESOURCES = List.of("host:corp/a", "host:corp/b", "host:core/dc", "account:svc-1",
       "account:alice", "siem:alerts", "net:1.2.3.4");
-
-  /** A tool that verifies the credential it is given, as real and simulated tools do, and records what it accepted. */
-  private static final class CheckingTool implements Tool {
-    record Accepted(ToolCall call, Credential credential, long auditSizeAtAcceptance) {}
-
-    final List<Accepted> accepted = new CopyOnWriteArrayList<>();
-    final List<Verification.Reason> refused = new CopyOnWriteArrayList<>();
-    private final String name;
-    private final CredentialVerifier verifier;
-    private final InMemoryAuditLog audit;
-
-    CheckingTool(String name, JwtCredentialBroker broker, InMemoryAuditLog audit) {
-      this.name = name;
-      this.verifier = CredentialVerifier.forBroker(broker);
-      this.audit = audit;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Risk risk() {
-      return Risk.LOW;
-    }
-
-    @Override
-    public long cost() {
-      return 1 + name.length() % 3;
-    }
-
-    @Override
-    public CompletionStage<ToolOutcome> execute(ToolCall call, Credential credential) {
-      // The log's size before the check: a halt record already in it then means its revocation came before the check.
-      long auditSize = audit.size();
-      // The whole check a real tool makes: signature, revocation, time, audience, holder and scope of this call.
-      Verdict check = verifier.verify(Presentation.byCaller(credential.token(), name, name, call.resource(),
-          call.caller()));
-      if (check instanceof Verification.Rejected rejected) {
-        refused.add(rejected.reason());
-        return CompletableFuture.completedFuture(new ToolOutcome.Failed("credential " + rejected.reason()));
-      }
-      accepted.add(new Accepted(call, credential, auditSize));
-      return CompletableFuture.completedFuture(new ToolOutcome.Done(Map.of()));
-    }
-  }
 
   /** An agent that acts at random from its own seeded source. */
   private static final class RandomAgent implements Agent {
@@ -197,10 +140,10 @@ class RandomMissionsProofTest {
     InMemoryAuditLog audit = new InMemoryAuditLog();
     // Both brokers keep every invariant; the default, signed one is the one checked here.
     JwtCredentialBroker broker = JwtCredentialBroker.builder().build();
-    Map<String, CheckingTool> tools = new HashMap<>();
+    Map<String, VerifyingTool> tools = new HashMap<>();
     Custos.Builder builder = Custos.builder().audit(audit).credentials(broker).drainTimeout(Duration.ofSeconds(2));
     for (String name : TOOLS) {
-      CheckingTool tool = new CheckingTool(name, broker, audit);
+      VerifyingTool tool = new VerifyingTool(name, 1 + name.length() % 3, CredentialVerifier.forBroker(broker), audit);
       tools.put(name, tool);
       builder.tool(tool);
     }
@@ -228,7 +171,7 @@ class RandomMissionsProofTest {
         Thread.sleep(50); // let halted hosts drain, so the snapshot and the tools are final for this mission
         MissionSnapshot snapshot = mission.snapshot().toCompletableFuture().get(5, TimeUnit.SECONDS);
         agentsSeen += snapshot.agents().size();
-        List<CheckingTool.Accepted> accepted = new ArrayList<>();
+        List<VerifyingTool.Accepted> accepted = new ArrayList<>();
         tools.values().forEach(t -> t.accepted.stream()
             .filter(a -> a.credential().mission().equals(id)).forEach(accepted::add));
         effects += accepted.size();
@@ -244,7 +187,7 @@ class RandomMissionsProofTest {
     }
     assertTrue(audit.verify().intact(), audit.verify().toString());
     // The runtime presents only credentials that fit the call: a tool refuses one only when a halt revoked it on the way.
-    tools.values().forEach(t -> assertTrue(t.refused.stream().allMatch(r -> r == Verification.Reason.REVOKED),
+    tools.values().forEach(t -> assertTrue(t.refused.stream().allMatch(r -> r.reason() == Verification.Reason.REVOKED),
         t.name() + " refused " + t.refused + ", " + Seeds.describe(seed)));
     Map<String, Integer> refusals = new java.util.TreeMap<>();
     audit.records().stream().filter(r -> r.kind() == AuditKind.DELEGATION && "deny".equals(r.payload().get("decision")))
@@ -291,14 +234,14 @@ class RandomMissionsProofTest {
   }
 
   /** No subtree spent more budget than its root grant, nor more calls than a limited capability of its root allows. */
-  private static void checkConservation(MissionSnapshot snapshot, List<CheckingTool.Accepted> accepted,
-      Map<String, CheckingTool> tools, String where) {
+  private static void checkConservation(MissionSnapshot snapshot, List<VerifyingTool.Accepted> accepted,
+      Map<String, VerifyingTool> tools, String where) {
     Map<AgentId, AgentSnapshot> byId = new HashMap<>();
     snapshot.agents().forEach(a -> byId.put(a.id(), a));
     for (AgentSnapshot agent : snapshot.agents()) {
       long spent = 0;
       Map<String, Integer> callsByTool = new HashMap<>();
-      for (CheckingTool.Accepted a : accepted) {
+      for (VerifyingTool.Accepted a : accepted) {
         if (a.credential().lineage().contains(agent.id())) {
           spent += tools.get(a.call().tool()).cost();
           callsByTool.merge(a.call().tool(), 1, Integer::sum);
@@ -322,12 +265,12 @@ class RandomMissionsProofTest {
   }
 
   /** Each effect: the caller's own credential, for that tool, within the caller's grant, after its audit record. */
-  private static void checkMediation(MissionSnapshot snapshot, List<CheckingTool.Accepted> accepted,
+  private static void checkMediation(MissionSnapshot snapshot, List<VerifyingTool.Accepted> accepted,
       InMemoryAuditLog audit, MissionId mission, String where) {
     Map<AgentId, AgentSnapshot> byId = new HashMap<>();
     snapshot.agents().forEach(a -> byId.put(a.id(), a));
     List<AuditRecord> executed = records(audit, mission, AuditKind.TOOL_EXECUTED);
-    for (CheckingTool.Accepted a : accepted) {
+    for (VerifyingTool.Accepted a : accepted) {
       ToolCall call = a.call();
       AgentSnapshot caller = byId.get(call.agent());
       assertEquals(call.agent(), a.credential().holder(), "a credential of another agent was accepted, " + where);
@@ -338,19 +281,19 @@ class RandomMissionsProofTest {
       String callId = call.callId().substring(call.callId().indexOf('/') + 1);
       boolean recorded = executed.stream().anyMatch(r -> r.lineage().get(r.lineage().size() - 1)
           .equals(call.agent().value()) && callId.equals(r.payload().get("call"))
-          && r.seq() <= a.auditSizeAtAcceptance());
+          && r.seq() <= a.auditSize());
       assertTrue(recorded, "no audit record before " + call + ", " + where);
     }
   }
 
   /** No effect accepted after the audit record of a halt covering its agent. */
-  private static void checkHalts(List<CheckingTool.Accepted> accepted, InMemoryAuditLog audit, MissionId mission,
+  private static void checkHalts(List<VerifyingTool.Accepted> accepted, InMemoryAuditLog audit, MissionId mission,
       String where) {
     for (AuditRecord halt : records(audit, mission, AuditKind.HALT)) {
       @SuppressWarnings("unchecked")
       List<String> subtree = (List<String>) halt.payload().get("subtree");
-      for (CheckingTool.Accepted a : accepted) {
-        if (subtree.contains(a.call().agent().value()) && a.auditSizeAtAcceptance() >= halt.seq()) {
+      for (VerifyingTool.Accepted a : accepted) {
+        if (subtree.contains(a.call().agent().value()) && a.auditSize() >= halt.seq()) {
           fail("an effect of " + a.call().agent() + " was accepted after halt record " + halt.seq() + ", " + where);
         }
       }

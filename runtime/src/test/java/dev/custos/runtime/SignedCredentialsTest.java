@@ -22,16 +22,10 @@ import dev.custos.credential.Verdict;
 import dev.custos.credential.Verification;
 import dev.custos.credential.VerifiedCredential;
 import dev.custos.identity.MissionId;
-import dev.custos.tool.Risk;
-import dev.custos.tool.Tool;
-import dev.custos.tool.ToolCall;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -42,53 +36,11 @@ import org.junit.jupiter.api.Test;
  */
 class SignedCredentialsTest {
 
-  /** A tool that accepts a call only when the verifier accepts the credential presented with it. */
-  private static final class VerifyingTool implements Tool {
-    final List<VerifiedCredential> accepted = new CopyOnWriteArrayList<>();
-    final List<Verification.Rejected> refused = new CopyOnWriteArrayList<>();
-    final List<Credential> seen = new CopyOnWriteArrayList<>();
-    private final String name;
-    private final CredentialVerifier verifier;
-
-    VerifyingTool(String name, CredentialVerifier verifier) {
-      this.name = name;
-      this.verifier = verifier;
-    }
-
-    @Override
-    public String name() {
-      return name;
-    }
-
-    @Override
-    public Risk risk() {
-      return Risk.LOW;
-    }
-
-    @Override
-    public long cost() {
-      return 1;
-    }
-
-    @Override
-    public CompletionStage<ToolOutcome> execute(ToolCall call, Credential credential) {
-      seen.add(credential);
-      Verdict verdict = verifier.verify(Presentation.byCaller(credential.token(), name, name, call.resource(),
-          call.caller()));
-      if (verdict instanceof Verdict.Accepted ok) {
-        accepted.add(ok.credential());
-        return CompletableFuture.completedFuture(new ToolOutcome.Done(Map.of()));
-      }
-      refused.add((Verification.Rejected) verdict);
-      return CompletableFuture.completedFuture(new ToolOutcome.Failed("credential refused"));
-    }
-  }
-
   @Test
   void aChildsCredentialIsScopedBoundAndNamesItsDelegatorAndDiesWithTheMission() throws Exception {
     JwtCredentialBroker broker = JwtCredentialBroker.builder().build();
     CredentialVerifier verifier = CredentialVerifier.forBroker(broker);
-    VerifyingTool isolate = new VerifyingTool("host.isolate", verifier);
+    VerifyingTool isolate = new VerifyingTool("host.isolate", 1, verifier, null);
     InMemoryAuditLog audit = new InMemoryAuditLog();
     try (CustosRuntime runtime = Custos.builder().credentials(broker).audit(audit).tool(isolate)
         .agentType("commander", () -> new Script(event -> {
@@ -123,7 +75,7 @@ class SignedCredentialsTest {
 
       assertEquals(AgentStatus.COMPLETED, outcome.status());
       assertEquals(List.of(), isolate.refused);
-      VerifiedCredential credential = isolate.accepted.get(0);
+      VerifiedCredential credential = isolate.accepted.get(0).verified();
       assertEquals("spiffe://custos.local/mission/m1/agent/commander/containment", credential.subject().toString());
       assertEquals("host.isolate", credential.audience());
       assertEquals(List.of("host.isolate"), credential.scope().tools());
@@ -132,7 +84,7 @@ class SignedCredentialsTest {
           credential.delegators().stream().map(Object::toString).toList());
       assertThat(credential.holderKeyThumbprint()).isPresent();
       // After the mission, the same credential fails at the tool: revoked with the mission.
-      Credential used = isolate.seen.get(0);
+      Credential used = isolate.accepted.get(0).credential();
       Verdict replay = verifier.verify(Presentation.byCaller(used.token(), "host.isolate", "host.isolate",
           "host:corp/a", used.holderIdentity()));
       assertEquals(Verification.Reason.REVOKED, assertInstanceOf(Verification.Rejected.class, replay).reason());
