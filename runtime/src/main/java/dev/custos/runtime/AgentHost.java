@@ -130,7 +130,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   /** A child this host delegated to: asked for, then running, then ended. */
   private static final class Child {
     final String role;
-    final Action.Delegate request;
+    /** What the parent asked for; dropped once the child is spawned, so the brief is not kept twice. */
+    Action.Delegate request;
     final Grant grant;
     boolean started;
     boolean ended;
@@ -150,11 +151,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private final Ledger ledger;
   /** Each capability as audit records name it, written once. */
   private final String[] capabilityText;
-  private final ArrayDeque<AgentEvent> inbox = new ArrayDeque<>();
+  // Small initial sizes: a million idle hosts each hold these.
+  private final ArrayDeque<AgentEvent> inbox = new ArrayDeque<>(2);
   private final Map<String, Call> calls = new LinkedHashMap<>();
   private final Map<AgentId, Child> children = new LinkedHashMap<>();
   private final Map<String, Credential> credentials = new LinkedHashMap<>();
-  private final ArrayDeque<Instant> recentCalls = new ArrayDeque<>();
+  private final ArrayDeque<Instant> recentCalls = new ArrayDeque<>(2);
   private State state = State.RUNNING;
   private boolean deciding;
   private boolean pumping;
@@ -740,7 +742,9 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       return next();
     }
     child.started = true;
-    HostSetup childSetup = new HostSetup(info, setup.mission(), granted.lineage(), child.grant, child.request.brief(),
+    MissionBrief brief = child.request.brief();
+    child.request = null;
+    HostSetup childSetup = new HostSetup(info, setup.mission(), granted.lineage(), child.grant, brief,
         childAgent, setup.supervisor(), getContext().getSelf(), services, setup.approvalTimeout());
     ActorRef<Command> ref = getContext().spawn(AgentHost.create(childSetup), info.id().value());
     getContext().watchWith(ref, new ChildTerminated(info.id()));
