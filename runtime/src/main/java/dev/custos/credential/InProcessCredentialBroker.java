@@ -77,8 +77,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
   private final Object issueLock = new Object();
   private long issueCount;
 
-  // Keyed by the secret: never printed, never handed out.
-  private final Map<String, Credential> byToken = new ConcurrentHashMap<>();
+  // Indexes the secrets too: never printed, never handed out.
   private final Inventory inventory = new Inventory();
 
   /** The revoked-lineage set, with when each agent was revoked. */
@@ -139,7 +138,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
     Instant expiresAt = Duration.between(now, notAfter).compareTo(lifetime) <= 0 ? notAfter : now.plus(lifetime);
     synchronized (issueLock) {
       String token = newToken();
-      if (byToken.containsKey(token)) {
+      if (inventory.hasToken(token)) {
         // 256 random bits do not repeat; a generator that repeats them must not mint a second holder's secret.
         throw new IllegalStateException("the random generator repeated a token; refusing to issue");
       }
@@ -147,7 +146,6 @@ public final class InProcessCredentialBroker implements CredentialBroker {
       Credential credential = new Credential(ID_PREFIX + issueCount, token, request.holder(), request.identity(),
           request.mission(), request.lineage(), request.audience(), now, expiresAt);
       inventory.add(credential);
-      byToken.put(token, credential);
       return credential;
     }
   }
@@ -163,7 +161,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
   @Override
   public Verification verify(String token, String audience, SpiffeId presenter, Instant now) {
     Objects.requireNonNull(now, "now");
-    Credential credential = token == null ? null : byToken.get(token);
+    Credential credential = inventory.byToken(token);
     if (credential == null) {
       return new Rejected(Reason.UNKNOWN, null, "not a credential this broker issued");
     }
@@ -240,7 +238,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
     }
     int last = text.length() - TOKEN_LENGTH;
     for (int at = text.indexOf(TOKEN_PREFIX); at >= 0 && at <= last; at = text.indexOf(TOKEN_PREFIX, at + 1)) {
-      if (byToken.containsKey(text.substring(at, at + TOKEN_LENGTH))) {
+      if (inventory.hasToken(text.substring(at, at + TOKEN_LENGTH))) {
         return true;
       }
     }

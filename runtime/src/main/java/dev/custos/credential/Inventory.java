@@ -12,7 +12,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 
 /**
- * Every credential a broker issued: in issue order, by id and by holder. Shared by the brokers of this package so
+ * Every credential a broker issued: in issue order, by id, by holder and by token (the secret: never printed, never
+ * handed out, only looked up). Shared by the brokers of this package so
  * each answers {@code issued()}, {@code byId} and {@code activeCount} the same way. Thread safe: lookups are lock-free,
  * the issue order is kept under this object's lock.
  */
@@ -21,6 +22,7 @@ final class Inventory {
   private final List<Credential> inOrder = new ArrayList<>();
   private final Map<String, Credential> byId = new ConcurrentHashMap<>();
   private final Map<AgentId, Queue<Credential>> byHolder = new ConcurrentHashMap<>();
+  private final Map<String, Credential> byToken = new ConcurrentHashMap<>();
 
   void add(Credential credential) {
     synchronized (this) {
@@ -28,6 +30,16 @@ final class Inventory {
     }
     byId.put(credential.id(), credential);
     byHolder.computeIfAbsent(credential.holder(), holder -> new ConcurrentLinkedQueue<>()).add(credential);
+    byToken.put(credential.token(), credential);
+  }
+
+  /** The credential whose bearer string is {@code token}, or null. */
+  Credential byToken(String token) {
+    return token == null ? null : byToken.get(token);
+  }
+
+  boolean hasToken(String token) {
+    return byToken.containsKey(token);
   }
 
   boolean contains(String id) {

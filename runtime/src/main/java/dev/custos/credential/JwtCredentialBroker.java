@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -140,8 +139,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
   /** The encoded header and '.' of every key this broker ever had: how every one of its tokens starts. */
   private final List<String> tokenStarts = new CopyOnWriteArrayList<>();
 
-  // Keyed by the secret: never printed, never handed out.
-  private final Map<String, Credential> byToken = new ConcurrentHashMap<>();
+  // Indexes the secrets too: never printed, never handed out.
   private final Inventory inventory = new Inventory();
 
   private final Duration rotateEvery;
@@ -226,7 +224,6 @@ public final class JwtCredentialBroker implements CredentialBroker {
       Credential credential = new Credential(jti, token, request.holder(), identity, request.mission(),
           request.lineage(), request.audience(), issuedAt, expiresAt);
       inventory.add(credential);
-      byToken.put(token, credential);
       return credential;
     }
   }
@@ -249,7 +246,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
     if (verdict instanceof Rejected rejected) {
       return rejected;
     }
-    Credential credential = byToken.get(token);
+    Credential credential = inventory.byToken(token);
     if (credential == null) {
       return new Rejected(Reason.UNKNOWN, ((Verdict.Accepted) verdict).credential().id(),
           "not a credential this broker issued");
@@ -480,7 +477,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
     }
     int end = dot + 1 + Jws.SIGNATURE_CHARS;
     return dot < limit && text.charAt(dot) == '.' && end <= text.length()
-        && byToken.containsKey(text.substring(at, end));
+        && inventory.hasToken(text.substring(at, end));
   }
 
   private static boolean isBase64Url(char c) {
