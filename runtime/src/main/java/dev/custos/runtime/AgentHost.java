@@ -167,7 +167,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   static Behavior<Command> create(HostSetup setup) {
     // Correlation ids for every log line of this host; never grants or credentials.
-    Map<String, String> mdc = Map.of("mission", setup.mission().value(), "agent", setup.self().id().value(),
+    Map<String, String> mdc = Map.of("mission", setup.mission().id().value(), "agent", setup.self().id().value(),
         "path", setup.self().path());
     return Behaviors.withMdc(Command.class, mdc,
         Behaviors.withTimers(timers -> Behaviors.setup(context -> new AgentHost(context, timers, setup))));
@@ -350,8 +350,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       return;
     }
     recentCalls.addLast(now);
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission().value(), now,
-        tool.name(), tool.risk(), tool.cost(), action.resource(), policyContext(action, now)));
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now,
+        tool.name(), tool.risk(), tool.cost(), action.resource(), action.arguments(), policyContext(action, now)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
       ledger.refund(capability.getAsInt(), tool.cost());
       deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
@@ -635,7 +635,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         capability.resources().stream().filter(r -> !resources.contains(r)).forEach(resources::add);
       }
     }
-    CredentialRequest request = new CredentialRequest(self.id(), self.identity(), setup.mission(), setup.lineage(),
+    CredentialRequest request = new CredentialRequest(self.id(), self.identity(), setup.mission().id(), setup.lineage(),
         tool.audience(), now, deadline)
         .withScope(new CredentialScope(List.of(tool.name()), resources))
         .withHolderKey(keys().publicKey());
@@ -944,7 +944,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private AuditEntry entry(AuditKind kind, Map<String, Object> payload, Instant at) {
     List<String> lineage = setup.lineage().stream().map(AgentId::value).toList();
-    return new AuditEntry(at, setup.mission().value(), lineage, kind, payload);
+    return new AuditEntry(at, setup.mission().id().value(), lineage, kind, payload);
   }
 
   /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */

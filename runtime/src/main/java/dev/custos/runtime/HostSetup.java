@@ -5,7 +5,7 @@ import dev.custos.agent.AgentInfo;
 import dev.custos.agent.MissionBrief;
 import dev.custos.capability.Grant;
 import dev.custos.identity.AgentId;
-import dev.custos.identity.MissionId;
+import dev.custos.policy.MissionInfo;
 import java.time.Duration;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -16,7 +16,7 @@ import org.apache.pekko.actor.typed.ActorRef;
  *
  * @param parent null for a mission's root agent
  */
-record HostSetup(AgentInfo self, MissionId mission, List<AgentId> lineage, Grant grant, MissionBrief brief, Agent agent,
+record HostSetup(AgentInfo self, MissionInfo mission, List<AgentId> lineage, Grant grant, MissionBrief brief, Agent agent,
     ActorRef<Supervisor.Command> supervisor, ActorRef<AgentHost.Command> parent, Services services,
     Duration approvalTimeout) {
 

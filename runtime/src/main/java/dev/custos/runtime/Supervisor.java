@@ -15,6 +15,7 @@ import dev.custos.credential.CredentialRequest;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
 import dev.custos.identity.SpiffeId;
+import dev.custos.policy.MissionInfo;
 import dev.custos.policy.PolicyDecision;
 import dev.custos.policy.PolicyRequest;
 import dev.custos.tool.Compensation;
@@ -139,6 +140,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   /** One mission's state. */
   private static final class Mission {
     final MissionSpec spec;
+    final MissionInfo info;
     final CompletableFuture<MissionOutcome> completion;
     final List<AgentId> agents = new ArrayList<>();
     final List<Effect> effects = new ArrayList<>();
@@ -151,6 +153,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
 
     Mission(MissionSpec spec, CompletableFuture<MissionOutcome> completion) {
       this.spec = spec;
+      this.info = spec.info();
       this.completion = completion;
     }
   }
@@ -247,7 +250,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       ended(record, AgentStatus.FAILED, Map.of(), reason, null);
       return this;
     }
-    HostSetup setup = new HostSetup(info, spec.id(), List.of(rootId), Grant.root(spec.grant()), spec.brief(), agent,
+    HostSetup setup = new HostSetup(info, spec.info(), List.of(rootId), Grant.root(spec.grant()), spec.brief(), agent,
         getContext().getSelf(), null, services, spec.approvalTimeout());
     record.host = getContext().spawn(AgentHost.create(setup), rootId.value());
     services.metrics().delegation("allow");
@@ -273,8 +276,10 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       return this;
     }
     Instant now = now();
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info, parent.mission.value(),
-        now, request.role(), request.agentType(), request.grant(), request.briefLabels()));
+    Mission mission = missions.get(parent.mission);
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info, mission.info, now,
+        request.role(), request.agentType(), request.grant(), request.briefLabels(),
+        Map.of("time", now.toString(), "approved", false)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
       denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy"
           : forbid.message()), true);
@@ -290,7 +295,6 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       return this;
     }
     if (decision instanceof PolicyDecision.RequireApproval approval) {
-      Mission mission = missions.get(parent.mission);
       String approvalId = request.parent() + "/delegate:" + request.child();
       pendingDelegations.put(request.child(), new PendingDelegation(request, decision, approvalId));
       audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested",
