@@ -137,16 +137,30 @@ public final class FieldReader {
     return value;
   }
 
-  /** A plain decimal number ({@code 0.8}, {@code 1}, {@code -2.5e3}) in [min, max]. */
+  /** A plain decimal number: {@code 0.8}, {@code 1}, {@code -2.5e3}. */
+  public Optional<Double> number(String path, Node node) {
+    return number(path, node, "a number such as 0.8");
+  }
+
+  /** A plain decimal number in [min, max]. */
   public Optional<Double> number(String path, Node node, double min, double max) {
     String what = "a number from " + plain(min) + " to " + plain(max);
+    Optional<Double> value = number(path, node, what);
+    if (value.isPresent() && !(value.get() >= min && value.get() <= max)) {
+      expected(path, node, what);
+      return Optional.empty();
+    }
+    return value;
+  }
+
+  private Optional<Double> number(String path, Node node, String what) {
     if (!(node instanceof Scalar scalar) || scalar.kind() != Scalar.Kind.NUMBER
         || !scalar.text().matches("[-+]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+)?")) {
       expected(path, node, what);
       return Optional.empty();
     }
     double value = Double.parseDouble(scalar.text());
-    if (!(value >= min && value <= max)) {
+    if (Double.isInfinite(value)) {
       expected(path, node, what);
       return Optional.empty();
     }

@@ -59,6 +59,11 @@ public final class Problems {
         .toList();
   }
 
+  /** The problems added after the first {@code count}, in the order they were added. */
+  public List<Problem> since(int count) {
+    return List.copyOf(found.subList(Math.min(count, found.size()), found.size()));
+  }
+
   /** The problems as printed: one {@code FILE:LINE:COLUMN: message} line each, as {@link #list()} orders them. */
   public List<String> lines() {
     return list().stream().map(Problem::toString).toList();

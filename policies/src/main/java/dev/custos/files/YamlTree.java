@@ -161,8 +161,16 @@ public final class YamlTree {
    * @return the tree, or empty when the file cannot be read or is not YAML
    */
   public static Optional<Node> read(Path file, Problems problems) {
+    return readText(file, problems).flatMap(text -> parse(file.toString(), text, problems));
+  }
+
+  /**
+   * Reads a file's text, as {@link #read} does before parsing: UTF-8, at most {@link #MAX_BYTES}.
+   *
+   * @return the text, or empty when the file cannot be read (the problem added under {@code file.toString()})
+   */
+  public static Optional<String> readText(Path file, Problems problems) {
     String name = file.toString();
-    String text;
     try {
       if (Files.isDirectory(file)) {
         problems.add(name, Location.FILE, "is a directory, not a YAML file");
@@ -173,21 +181,17 @@ public final class YamlTree {
         problems.add(name, Location.FILE, "is " + size + " bytes, more than the " + MAX_BYTES + " a Custos file may have");
         return Optional.empty();
       }
-      text = Files.readString(file);
+      return Optional.of(Files.readString(file));
     } catch (NoSuchFileException e) {
       problems.add(name, Location.FILE, "no such file");
-      return Optional.empty();
     } catch (AccessDeniedException e) {
       problems.add(name, Location.FILE, "cannot be read: permission denied");
-      return Optional.empty();
     } catch (CharacterCodingException e) {
       problems.add(name, Location.FILE, "is not UTF-8 text");
-      return Optional.empty();
     } catch (IOException e) {
       problems.add(name, Location.FILE, "cannot be read: " + oneLine(String.valueOf(e.getMessage())));
-      return Optional.empty();
     }
-    return parse(name, text, problems);
+    return Optional.empty();
   }
 
   /**
