@@ -183,7 +183,7 @@ public final class PolicyTests {
   private Optional<Object> value(String path, Node node, Variable variable) {
     return switch (variable.kind()) {
       case STRING -> fields.text(path, node, "text").map(Object.class::cast);
-      case INT -> fields.whole(path, node, Long.MIN_VALUE, Long.MAX_VALUE, "").map(v -> (Object) v.longValue());
+      case INT -> fields.whole(path, node, 0, Long.MAX_VALUE, "").map(v -> (Object) v.longValue());
       case DOUBLE -> fields.number(path, node).map(Object.class::cast);
       case BOOL -> fields.bool(path, node).map(Object.class::cast);
     };

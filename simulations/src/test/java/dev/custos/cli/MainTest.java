@@ -125,7 +125,8 @@ class MainTest {
         "Usage: custos [-hV] [COMMAND]",
         "Custos: multi-agent defence workflows with bounded delegation.",
         "Commands:",
-        "  grant  Work with grant files: the capabilities and bounds an agent holds.");
+        "  grant   Work with grant files: the capabilities and bounds an agent holds.",
+        "  policy  Work with policy packs: YAML rules whose conditions are CEL, deciding");
     assertEquals(List.of(), run.err());
   }
 
