@@ -1,0 +1,113 @@
+package dev.custos.audit;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A record as a store keeps it: the text of every column. The chain is checked from these texts directly ({@link
+ * #canonical()} assembles the same characters {@link AuditRecord#canonical()} gives), so no parsing can hide an edit.
+ * The derived columns ({@code agent}, {@code policyVersion}, {@code ruleIds}, {@code credentialId}, {@code grant}) are
+ * copies of parts of the lineage and payload, kept for queries; {@link #derivedColumnsMatch()} checks them.
+ *
+ * @param at {@code Instant.toString()} of the record's time
+ * @param lineage canonical JSON array
+ * @param kind {@link AuditKind#text()}
+ * @param payload canonical JSON object
+ */
+public record AuditRow(long seq, String at, String mission, String lineage, String agent, String kind,
+    String policyVersion, String ruleIds, String credentialId, String grant, String payload, String prevHash,
+    String hash) {
+
+  public AuditRow {
+    Objects.requireNonNull(at, "at");
+    Objects.requireNonNull(mission, "mission");
+    Objects.requireNonNull(lineage, "lineage");
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(kind, "kind");
+    Objects.requireNonNull(policyVersion, "policyVersion");
+    Objects.requireNonNull(ruleIds, "ruleIds");
+    Objects.requireNonNull(credentialId, "credentialId");
+    Objects.requireNonNull(grant, "grant");
+    Objects.requireNonNull(payload, "payload");
+    Objects.requireNonNull(prevHash, "prevHash");
+    Objects.requireNonNull(hash, "hash");
+  }
+
+  /** The row a store writes for {@code record}. */
+  public static AuditRow of(AuditRecord record) {
+    Derived derived = derive(record.lineage(), record.payload());
+    return new AuditRow(record.seq(), record.at().toString(), record.mission(), CanonicalJson.write(record.lineage()),
+        derived.agent, record.kind().text(), derived.policyVersion, derived.ruleIds, derived.credentialId,
+        derived.grant, CanonicalJson.write(record.payload()), record.prevHash(), record.hash());
+  }
+
+  /** The record's canonical text, assembled from the stored texts. */
+  public String canonical() {
+    StringBuilder out = new StringBuilder(64 + lineage.length() + payload.length() + mission.length());
+    out.append("{\"at\":");
+    CanonicalJson.write(at, out);
+    out.append(",\"kind\":");
+    CanonicalJson.write(kind, out);
+    out.append(",\"lineage\":").append(lineage).append(",\"mission\":");
+    CanonicalJson.write(mission, out);
+    out.append(",\"payload\":").append(payload).append(",\"seq\":").append(seq).append('}');
+    return out.toString();
+  }
+
+  /** What the hash rule gives for the stored previous hash and texts; equals {@link #hash()} unless edited. */
+  public String computeHash() {
+    if (prevHash.length() != 64) {
+      return "";
+    }
+    try {
+      return AuditRecord.chainHash(prevHash, canonical());
+    } catch (IllegalArgumentException notHex) {
+      return "";
+    }
+  }
+
+  /** Whether the derived columns are what the stored lineage and payload give. */
+  public boolean derivedColumnsMatch() {
+    try {
+      Object lineageValue = JsonText.parse(lineage);
+      Object payloadValue = JsonText.parse(payload);
+      if (!(lineageValue instanceof List<?> ids) || !(payloadValue instanceof Map<?, ?> fields)) {
+        return false;
+      }
+      Derived derived = derive(ids, fields);
+      return derived.agent.equals(agent) && derived.policyVersion.equals(policyVersion)
+          && derived.ruleIds.equals(ruleIds) && derived.credentialId.equals(credentialId) && derived.grant.equals(grant);
+    } catch (IllegalArgumentException notJson) {
+      return false;
+    }
+  }
+
+  /** One line of JSON for a SIEM: every content member, {@code prevHash} and {@code hash}; keys sorted. */
+  public String jsonLine() {
+    StringBuilder out = new StringBuilder(128 + lineage.length() + payload.length());
+    out.append("{\"at\":");
+    CanonicalJson.write(at, out);
+    out.append(",\"hash\":");
+    CanonicalJson.write(hash, out);
+    out.append(",\"kind\":");
+    CanonicalJson.write(kind, out);
+    out.append(",\"lineage\":").append(lineage).append(",\"mission\":");
+    CanonicalJson.write(mission, out);
+    out.append(",\"payload\":").append(payload).append(",\"prevHash\":");
+    CanonicalJson.write(prevHash, out);
+    out.append(",\"seq\":").append(seq).append('}');
+    return out.toString();
+  }
+
+  private record Derived(String agent, String policyVersion, String ruleIds, String credentialId, String grant) {}
+
+  private static Derived derive(List<?> lineage, Map<?, ?> payload) {
+    String agent = lineage.isEmpty() ? "" : String.valueOf(lineage.get(lineage.size() - 1));
+    String policyVersion = payload.get("policyVersion") instanceof String s ? s : "";
+    String ruleIds = payload.get("rules") instanceof List<?> rules ? CanonicalJson.write(rules) : "";
+    String credentialId = payload.get("credential") instanceof String s ? s : "";
+    String grant = payload.containsKey("grant") ? CanonicalJson.write(payload.get("grant")) : "";
+    return new Derived(agent, policyVersion, ruleIds, credentialId, grant);
+  }
+}

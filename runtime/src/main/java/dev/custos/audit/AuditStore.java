@@ -1,0 +1,334 @@
+package dev.custos.audit;
+
+import dev.custos.identity.WorkloadKeys;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.LongConsumer;
+
+/**
+ * Reading a {@link JdbcAuditLog}'s tables back: verifying the whole store, and exporting records as JSON lines. Works
+ * on any connection to the store (H2 or PostgreSQL), read-only. Stateless and thread safe.
+ */
+public final class AuditStore {
+
+  private static final String SELECT_ROWS = "SELECT seq, recorded_at, mission, lineage, agent, kind, policy_version, "
+      + "rule_ids, credential_id, grant_json, payload, prev_hash, chain_hash FROM custos_audit WHERE seq >= ? "
+      + "ORDER BY seq";
+  private static final int FETCH_SIZE = 4_096;
+
+  private AuditStore() {}
+
+  /** A signed checkpoint as stored. */
+  public record Checkpoint(long seq, String hash, String signedAt, String keyId, String publicKey, String signature) {}
+
+  /** Why a store does not verify. */
+  public enum Fault {
+    /** A record's content, hash or a derived column was changed. */
+    EDITED("edited"),
+    /** A sequence number is absent: a record was deleted. */
+    MISSING("missing"),
+    /** A record holds what belongs elsewhere in the chain. */
+    REORDERED("reordered"),
+    /** A record that was never appended sits in the chain; those after it were renumbered. */
+    INSERTED("inserted"),
+    /** Records a signed checkpoint vouches for are gone from the end. */
+    TRUNCATED("truncated"),
+    /** A stretch of records was rewritten with recomputed hashes: a signed checkpoint no longer matches. */
+    REWRITTEN("rewritten"),
+    /** A checkpoint's signature does not verify with the trusted key. */
+    FORGED_CHECKPOINT("forged checkpoint");
+
+    private final String text;
+
+    Fault(String text) {
+      this.text = text;
+    }
+
+    public String text() {
+      return text;
+    }
+  }
+
+  /**
+   * The outcome of {@link #verify}.
+   *
+   * @param records how many records the store holds
+   * @param headHash the last record's stored hash ({@link AuditRecord#GENESIS_HASH} when empty)
+   * @param checkpoints how many checkpoints were checked
+   * @param lastCheckpoint the highest seq a checkpoint covers, 0 when none
+   * @param fault empty when every check passed
+   * @param firstBadSeq the first sequence that cannot be trusted (records before it verify); 0 when intact
+   * @param detail a sentence for an operator, empty when intact
+   */
+  public record Result(long records, String headHash, int checkpoints, long lastCheckpoint, Optional<Fault> fault,
+      long firstBadSeq, String detail) {
+
+    public boolean intact() {
+      return fault.isEmpty();
+    }
+
+    /** Records after the last checkpoint: chained, but not yet vouched for by a signature. */
+    public long unsigned() {
+      return Math.max(0, records - lastCheckpoint);
+    }
+  }
+
+  /**
+   * Checks the whole store: every record's hash against its stored texts, the links between records, the numbering,
+   * the derived columns, every checkpoint's signature, and that each checkpoint's hash is the hash of the record at its
+   * seq. Reports the first sequence that cannot be trusted and why; when several faults are found, the one that
+   * starts earliest.
+   *
+   * <p>A rewritten stretch (edited records whose hashes were all recomputed) is found by the first checkpoint after
+   * it; records between the last checkpoint that still matches and that one cannot be told apart, so {@code
+   * firstBadSeq} is the first record after the last matching checkpoint.
+   *
+   * @param trustedKey the checkpoint key's public half; null trusts the key stored with each checkpoint (which only
+   *     shows the checkpoints were not edited alone)
+   * @param progress told the seq of each record checked, every few thousand; may be null
+   */
+  public static Result verify(Connection connection, WorkloadKeys.PublicKey trustedKey, LongConsumer progress)
+      throws SQLException {
+    TreeMap<Long, Checkpoint> checkpoints = checkpoints(connection);
+    Candidate fault = new Candidate();
+    for (Checkpoint checkpoint : checkpoints.values()) {
+      Optional<String> bad = signatureProblem(checkpoint, trustedKey);
+      bad.ifPresent(problem -> fault.offer(checkpoint.seq(), Fault.FORGED_CHECKPOINT,
+          "the checkpoint at seq " + checkpoint.seq() + " " + problem));
+    }
+    long position = 0;
+    String previousHash = AuditRecord.GENESIS_HASH;
+    long lastMatchingCheckpoint = 0;
+    boolean chainBroken = false;
+    try (PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
+      query.setFetchSize(FETCH_SIZE);
+      query.setLong(1, 1);
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          AuditRow row = row(rows);
+          position++;
+          if (progress != null && position % FETCH_SIZE == 0) {
+            progress.accept(position);
+          }
+          Optional<Candidate> broken = checkLink(connection, row, position, previousHash);
+          if (broken.isPresent()) {
+            // Faults found later cannot start earlier; a checkpoint that no longer matches is explained by this one.
+            fault.offer(broken.get().seq, broken.get().fault, broken.get().detail);
+            chainBroken = true;
+            position += countFrom(connection, row.seq() + 1);
+            previousHash = headHash(connection).orElse(row.hash());
+            break;
+          }
+          Checkpoint checkpoint = checkpoints.get(row.seq());
+          if (checkpoint != null && !fault.has(Fault.REWRITTEN)) {
+            if (checkpoint.hash().equals(row.hash())) {
+              lastMatchingCheckpoint = row.seq();
+            } else {
+              fault.offer(lastMatchingCheckpoint + 1, Fault.REWRITTEN, "records " + (lastMatchingCheckpoint + 1)
+                  + " to " + row.seq() + " were rewritten: the checkpoint signed at seq " + row.seq()
+                  + " no longer matches the record there");
+            }
+          }
+          previousHash = row.hash();
+        }
+      }
+    }
+    long records = position;
+    if (!checkpoints.isEmpty() && checkpoints.lastKey() > records && !chainBroken) {
+      fault.offer(records + 1, Fault.TRUNCATED, "records after seq " + records + " are gone: the checkpoint signed at"
+          + " seq " + checkpoints.lastKey() + " vouches for them");
+    }
+    long lastCheckpoint = checkpoints.isEmpty() ? 0 : checkpoints.lastKey();
+    return new Result(records, previousHash, checkpoints.size(), lastCheckpoint, Optional.ofNullable(fault.fault),
+        fault.fault == null ? 0 : fault.seq, fault.fault == null ? "" : fault.detail);
+  }
+
+  /** The first fault of a record at {@code position}, given the hash of the record before it. */
+  private static Optional<Candidate> checkLink(Connection connection, AuditRow row, long position,
+      String previousHash) throws SQLException {
+    if (row.seq() != position) {
+      return Optional.of(new Candidate(position, Fault.MISSING, "record " + position + " is missing"
+          + (row.seq() > position + 1 ? " (and those up to " + (row.seq() - 1) + ")" : "")));
+    }
+    if (!row.computeHash().equals(row.hash())) {
+      if (position > 1 && renumbered(row, position - 1)) {
+        return Optional.of(new Candidate(position - 1, Fault.INSERTED, "record " + (position - 1) + " was inserted:"
+            + " the record after it is one that was appended as " + (position - 1)));
+      }
+      Optional<Long> belongsAfter = recordWithHash(connection, row.prevHash());
+      if (belongsAfter.isPresent() && belongsAfter.get() != position - 1) {
+        return Optional.of(new Candidate(position, Fault.REORDERED, "record " + position + " holds the record that"
+            + " was appended after " + belongsAfter.get()));
+      }
+      return Optional.of(new Candidate(position, Fault.EDITED, "record " + position + " was edited: its hash does not"
+          + " match its content"));
+    }
+    if (!row.prevHash().equals(previousHash)) {
+      return Optional.of(new Candidate(position - 1, Fault.EDITED, "record " + (position - 1) + " was edited and its"
+          + " hash recomputed: record " + position + " no longer follows it"));
+    }
+    if (!row.derivedColumnsMatch()) {
+      return Optional.of(new Candidate(position, Fault.EDITED, "record " + position + " was edited: a query column"
+          + " (agent, policy version, rules, credential or grant) does not match its payload"));
+    }
+    return Optional.empty();
+  }
+
+  /** Whether the row's content hashes correctly as record {@code seq}: it was moved up by an insertion. */
+  private static boolean renumbered(AuditRow row, long seq) {
+    AuditRow asAppended = new AuditRow(seq, row.at(), row.mission(), row.lineage(), row.agent(), row.kind(),
+        row.policyVersion(), row.ruleIds(), row.credentialId(), row.grant(), row.payload(), row.prevHash(), row.hash());
+    return asAppended.computeHash().equals(row.hash());
+  }
+
+  private static Optional<Long> recordWithHash(Connection connection, String hash) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT seq FROM custos_audit WHERE chain_hash = ? ORDER BY seq")) {
+      query.setString(1, hash);
+      try (ResultSet rows = query.executeQuery()) {
+        return rows.next() ? Optional.of(rows.getLong(1)) : Optional.empty();
+      }
+    }
+  }
+
+  private static long countFrom(Connection connection, long seq) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT COUNT(*) FROM custos_audit WHERE seq >= ?")) {
+      query.setLong(1, seq);
+      try (ResultSet rows = query.executeQuery()) {
+        rows.next();
+        return rows.getLong(1);
+      }
+    }
+  }
+
+  private static Optional<String> headHash(Connection connection) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement(
+        "SELECT chain_hash FROM custos_audit WHERE seq = (SELECT MAX(seq) FROM custos_audit)");
+        ResultSet rows = query.executeQuery()) {
+      return rows.next() ? Optional.of(rows.getString(1)) : Optional.empty();
+    }
+  }
+
+  private static Optional<String> signatureProblem(Checkpoint checkpoint, WorkloadKeys.PublicKey trustedKey) {
+    WorkloadKeys.PublicKey key;
+    if (trustedKey != null) {
+      if (!trustedKey.base64Url().equals(checkpoint.publicKey())) {
+        return Optional.of("is signed by key " + checkpoint.keyId() + ", not the trusted key " + trustedKey.thumbprint());
+      }
+      key = trustedKey;
+    } else {
+      try {
+        key = WorkloadKeys.PublicKey.fromBase64Url(checkpoint.publicKey());
+      } catch (IllegalArgumentException e) {
+        return Optional.of("names no valid public key");
+      }
+    }
+    byte[] signature;
+    try {
+      signature = Base64.getUrlDecoder().decode(checkpoint.signature());
+    } catch (IllegalArgumentException e) {
+      return Optional.of("has a signature that is not base64url");
+    }
+    return key.verify(CheckpointKey.message(checkpoint.seq(), checkpoint.hash()), signature)
+        ? Optional.empty() : Optional.of("has a signature that does not verify");
+  }
+
+  /** Every checkpoint, by seq. */
+  public static TreeMap<Long, Checkpoint> checkpoints(Connection connection) throws SQLException {
+    TreeMap<Long, Checkpoint> checkpoints = new TreeMap<>();
+    try (PreparedStatement query = connection.prepareStatement("SELECT seq, chain_hash, signed_at, key_id, public_key,"
+        + " signature FROM custos_audit_checkpoint ORDER BY seq");
+        ResultSet rows = query.executeQuery()) {
+      while (rows.next()) {
+        checkpoints.put(rows.getLong(1), new Checkpoint(rows.getLong(1), rows.getString(2), rows.getString(3),
+            rows.getString(4), rows.getString(5), rows.getString(6)));
+      }
+    }
+    return checkpoints;
+  }
+
+  /**
+   * Writes every record from {@code fromSeq} on as one JSON object per line ({@link AuditRow#jsonLine()}), in order.
+   *
+   * @return how many records were written
+   */
+  public static long export(Connection connection, long fromSeq, Writer out) throws SQLException {
+    long written = 0;
+    try (PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
+      query.setFetchSize(FETCH_SIZE);
+      query.setLong(1, Math.max(1, fromSeq));
+      try (ResultSet rows = query.executeQuery()) {
+        while (rows.next()) {
+          out.write(row(rows).jsonLine());
+          out.write('\n');
+          written++;
+        }
+      }
+      out.flush();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return written;
+  }
+
+  /** Every stored row from {@code fromSeq} on, in order: for tests and tools that hold a small store in memory. */
+  public static List<AuditRow> rows(Connection connection, long fromSeq) throws SQLException {
+    List<AuditRow> rows = new ArrayList<>();
+    try (PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
+      query.setLong(1, Math.max(1, fromSeq));
+      try (ResultSet result = query.executeQuery()) {
+        while (result.next()) {
+          rows.add(row(result));
+        }
+      }
+    }
+    return rows;
+  }
+
+  private static AuditRow row(ResultSet rows) throws SQLException {
+    return new AuditRow(rows.getLong(1), text(rows, 2), text(rows, 3), text(rows, 4), text(rows, 5), text(rows, 6),
+        text(rows, 7), text(rows, 8), text(rows, 9), text(rows, 10), text(rows, 11), text(rows, 12), text(rows, 13));
+  }
+
+  private static String text(ResultSet rows, int column) throws SQLException {
+    return Objects.requireNonNullElse(rows.getString(column), "");
+  }
+
+  /** The earliest fault found so far. */
+  private static final class Candidate {
+    long seq = Long.MAX_VALUE;
+    Fault fault;
+    String detail = "";
+
+    Candidate() {}
+
+    Candidate(long seq, Fault fault, String detail) {
+      this.seq = seq;
+      this.fault = fault;
+      this.detail = detail;
+    }
+
+    void offer(long seq, Fault fault, String detail) {
+      if (seq < this.seq) {
+        this.seq = seq;
+        this.fault = fault;
+        this.detail = detail;
+      }
+    }
+
+    boolean has(Fault kind) {
+      return fault == kind;
+    }
+  }
+}
