@@ -59,10 +59,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * stopping host takes its subtree with it.
  *
  * <p>Every tool call passes the gateway here, in order: capability, rate, ledger (calls and budget, reserved before the
- * call so overshoot is zero), policy, approval when required, a credential of the agent's own, an audit record made
- * durable, then the tool; the outcome is audited after. Every denial is audited and, when it is the agent's doing, a
- * strike. A violation (strikes, an exhausted budget or call limit, the deadline) freezes the host at once and asks the
- * supervisor to halt the subtree; from then on nothing of this agent executes.
+ * call so overshoot is zero), policy, approval when required (an approval counts only when it names the hash of this
+ * exact call), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited
+ * after.
+ * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
+ * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
+ * of this agent executes.
  */
 public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
@@ -103,6 +105,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private enum DrainTimedOut implements Command { INSTANCE }
 
+  /** Why a person is asked when the capability asks (the policy permitted the call). */
+  private static final String CAPABILITY_ASKS = "the capability requires approval";
+
+  /** Why a person is asked when a policy rule asks without a message of its own. */
+  private static final String POLICY_ASKS = "policy requires approval";
+
   /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted, waiting for calls. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
 
@@ -116,6 +124,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     final PolicyDecision decision;
     Stage stage;
     String approvalId;
+    /** The hash of the call's canonical action, which an approval must name. */
+    String actionHash;
     Credential credential;
     ToolCall toolCall;
 
@@ -357,10 +367,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
       return;
     }
+    boolean needsApproval = ledger.grant().capabilities().get(capability.getAsInt()).requiresApproval()
+        || decision instanceof PolicyDecision.RequireApproval;
     Call call = new Call(action, tool, capability.getAsInt(), decision);
     calls.put(action.callId(), call);
-    Capability held = ledger.grant().capabilities().get(call.capability);
-    if (held.requiresApproval() || decision instanceof PolicyDecision.RequireApproval) {
+    if (needsApproval) {
       askApproval(call, now);
     } else {
       authorize(call, now);
@@ -386,16 +397,23 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return recentCalls.size() < ledger.grant().bounds().rate().calls();
   }
 
+  /**
+   * Queues the call for a person as its canonical action; the approval is bound to that action's hash. The reason shown
+   * is the rule's message or the runtime's own text, never anything the agent wrote.
+   */
   private void askApproval(Call call, Instant now) {
     call.stage = Stage.AWAITING_APPROVAL;
     call.approvalId = self.id() + "/" + call.action.callId() + "#" + (++approvalSeq);
     List<String> rules = call.decision.ruleIds();
-    String reason = call.decision instanceof PolicyDecision.RequireApproval r && !r.message().isEmpty()
-        ? r.message() : "the capability requires approval";
-    ApprovalRequest request = new ApprovalRequest(call.approvalId, self, call.action.tool(), call.action.resource(),
-        call.action.arguments(), rules, reason, now, now.plus(setup.approvalTimeout()));
+    String reason = call.decision instanceof PolicyDecision.RequireApproval r
+        ? (r.message().isEmpty() ? POLICY_ASKS : r.message()) : CAPABILITY_ASKS;
+    ApprovalRequest request = ApprovalRequest.of(call.approvalId, setup.mission().id().value(), self, lineageText(),
+        call.action.tool(), call.action.resource(), call.action.arguments(), rules, reason, now,
+        now.plus(setup.approvalTimeout()));
+    call.actionHash = request.actionHash();
     audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId, "status", "requested",
-        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason));
+        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason,
+        "actionHash", call.actionHash));
     String callId = call.action.callId();
     timers.startSingleTimer("approval:" + callId, new ApprovalTimedOut(callId), setup.approvalTimeout());
     CompletionStage<ApprovalAnswer> answer;
@@ -414,21 +432,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     timers.cancel("approval:" + answered.callId());
     Instant now = now();
-    boolean approved = answered.failure() == null && answered.answer().approved();
-    String by = answered.failure() == null ? answered.answer().by() : "";
-    String detail = answered.failure() != null ? "the approval service failed: " + answered.failure().getMessage()
-        : (approved ? "approved by " + by : "denied by " + by + note(answered.answer().note()));
-    audit(AuditKind.APPROVAL, Map.of("call", answered.callId(), "approval", call.approvalId,
-        "status", approved ? "approved" : "denied", "by", by, "detail", detail));
+    ApprovalVerdict verdict = ApprovalVerdict.of(answered.answer(), answered.failure(), call.actionHash);
+    audit(AuditKind.APPROVAL, verdict.record(Map.of("call", answered.callId(), "approval", call.approvalId),
+        call.actionHash));
     if (!running()) {
       calls.remove(answered.callId());
       return next();
     }
-    deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), approved, detail));
-    if (approved) {
+    deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), verdict.approved(), verdict.detail()));
+    if (verdict.approved()) {
       authorize(call, now);
     } else {
-      withdrawCall(call, "approval", List.of(detail));
+      withdrawCall(call, "approval", List.of(verdict.detail()));
     }
     return next();
   }
@@ -449,10 +464,6 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       calls.remove(timedOut.callId());
     }
     return next();
-  }
-
-  private static String note(String note) {
-    return note == null || note.isEmpty() ? "" : ": " + note;
   }
 
   /** Credential, then the audit record of the allowed call; the tool runs once that record is durable. */
@@ -943,8 +954,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private AuditEntry entry(AuditKind kind, Map<String, Object> payload, Instant at) {
-    List<String> lineage = setup.lineage().stream().map(AgentId::value).toList();
-    return new AuditEntry(at, setup.mission().id().value(), lineage, kind, payload);
+    return new AuditEntry(at, setup.mission().id().value(), lineageText(), kind, payload);
+  }
+
+  /** The agent ids from the mission's root to this agent. */
+  private List<String> lineageText() {
+    return setup.lineage().stream().map(AgentId::value).toList();
   }
 
   /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */
