@@ -60,8 +60,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  *
  * <p>Every tool call passes the gateway here, in order: capability, rate, ledger (calls and budget, reserved before the
  * call so overshoot is zero), policy, approval when required (an approval counts only when it names the hash of this
- * exact call), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited
- * after.
+ * exact call, and the policy is then asked again), a credential of the agent's own, an audit record made durable, then
+ * the tool; the outcome is audited after.
  * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
  * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
  * of this agent executes.
@@ -121,7 +121,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     final Action.CallTool action;
     final Tool tool;
     final int capability;
-    final PolicyDecision decision;
+    /** The decision the call runs under: the first, or once approved, the policy's decision asked again. */
+    PolicyDecision decision;
     Stage stage;
     String approvalId;
     /** The hash of the call's canonical action, which an approval must name. */
@@ -360,8 +361,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       return;
     }
     recentCalls.addLast(now);
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now,
-        tool.name(), tool.risk(), tool.cost(), action.resource(), action.arguments(), policyContext(action, now)));
+    PolicyDecision decision = decidePolicy(action, tool, now, false);
     if (decision instanceof PolicyDecision.Forbid forbid) {
       ledger.refund(capability.getAsInt(), tool.cost());
       deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
@@ -378,11 +378,19 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
   }
 
-  /** What policies may read of the situation: the time, and the agent's stated confidence when it gives one. */
-  private static Map<String, Object> policyContext(Action.CallTool action, Instant now) {
+  private PolicyDecision decidePolicy(Action.CallTool action, Tool tool, Instant now, boolean approved) {
+    return services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now, tool.name(), tool.risk(),
+        tool.cost(), action.resource(), action.arguments(), policyContext(action, now, approved)));
+  }
+
+  /**
+   * What policies may read of the situation: the time, whether a person approved this exact call, and the agent's
+   * stated confidence when it gives one.
+   */
+  private static Map<String, Object> policyContext(Action.CallTool action, Instant now, boolean approved) {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("time", now.toString());
-    context.put("approved", false);
+    context.put("approved", approved);
     if (action.arguments().get("confidence") instanceof Number confidence) {
       context.put("confidence", confidence.doubleValue());
     }
@@ -441,11 +449,26 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), verdict.approved(), verdict.detail()));
     if (verdict.approved()) {
-      authorize(call, now);
+      decideApproved(call, now);
     } else {
       withdrawCall(call, "approval", List.of(verdict.detail()));
     }
     return next();
+  }
+
+  /**
+   * A person approved this exact call: the policy is asked again, with {@code context.approved}, before it runs, so a
+   * policy reloaded while the call waited still has the last word. A Forbid now withdraws the call (not a strike: the
+   * agent asked for what was allowed then); anything else runs it under this second decision.
+   */
+  private void decideApproved(Call call, Instant now) {
+    call.decision = decidePolicy(call.action, call.tool, now, true);
+    if (call.decision instanceof PolicyDecision.Forbid forbid) {
+      withdrawCall(call, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy once approved"
+          : forbid.message()));
+      return;
+    }
+    authorize(call, now);
   }
 
   private Behavior<Command> onApprovalTimedOut(ApprovalTimedOut timedOut) {

@@ -46,9 +46,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The mission registry and the delegation tree index of one runtime. It decides the policy side of every delegation
  * (the parent's host has already checked attenuation against its own ledger and reserved the child's share), names and
- * identifies each new agent (a delegation that needs approval only once a person approved that exact delegation),
- * halts subtrees (one lineage revocation for all their credentials, a {@link AgentHost.Halt} to every host in them),
- * runs the compensations of a halted subtree's effects under its own authority, and answers snapshots.
+ * identifies each new agent (a delegation that needs approval only once a person approved that exact delegation and
+ * the policy, asked again, does not forbid it), halts subtrees (one lineage revocation for all their credentials, a
+ * {@link AgentHost.Halt} to every host in them), runs the compensations of a halted subtree's effects under its own
+ * authority, and answers snapshots.
  */
 public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
 
@@ -334,11 +335,22 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     AgentRecord parent = agents.get(pending.request().parent());
     ApprovalVerdict verdict = ApprovalVerdict.of(answered.answer(), answered.failure(), pending.actionHash());
     audit(parent, AuditKind.APPROVAL, verdict.record(Map.of("approval", pending.approvalId()), pending.actionHash()));
-    if (verdict.approved() && parent.status == AgentStatus.RUNNING) {
-      grantDelegation(pending.request(), parent, pending.decision());
-    } else {
+    if (!verdict.approved() || parent.status != AgentStatus.RUNNING) {
       denyDelegation(pending.request(), parent, pending.decision(), List.of(verdict.detail()), false);
+      return this;
     }
+    // Approved: the policy has the last word once more, with context.approved, in case it changed while waiting.
+    RequestDelegation request = pending.request();
+    Instant now = now();
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info,
+        missions.get(parent.mission).info, now, request.role(), request.agentType(), request.grant(),
+        request.briefLabels(), Map.of("time", now.toString(), "approved", true)));
+    if (decision instanceof PolicyDecision.Forbid forbid) {
+      denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy once approved"
+          : forbid.message()), false);
+      return this;
+    }
+    grantDelegation(request, parent, decision);
     return this;
   }
 
