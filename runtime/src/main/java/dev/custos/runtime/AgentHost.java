@@ -59,9 +59,9 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * stopping host takes its subtree with it.
  *
  * <p>Every tool call passes the gateway here, in order: capability, rate, ledger (calls and budget, reserved before the
- * call so overshoot is zero), policy, approval when required (an approval counts only when it names the hash of this
- * exact call, and the policy is then asked again), a credential of the agent's own, an audit record made durable, then
- * the tool; the outcome is audited after.
+ * call so overshoot is zero), policy, approval when required (at most {@code maxPendingApprovals} calls of an agent
+ * wait at once; an approval counts only when it names the hash of this exact call, and the policy is then asked
+ * again), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited after.
  * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
  * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
  * of this agent executes.
@@ -369,6 +369,14 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     boolean needsApproval = ledger.grant().capabilities().get(capability.getAsInt()).requiresApproval()
         || decision instanceof PolicyDecision.RequireApproval;
+    int waiting = needsApproval ? awaitingApproval() : 0;
+    if (needsApproval && waiting >= services.maxPendingApprovals()) {
+      // Bounded, so an agent cannot bury the people who approve under requests; asking past the bound is a strike.
+      ledger.refund(capability.getAsInt(), tool.cost());
+      deny(action, "approval-flood", List.of(waiting + " calls of the agent already wait for approval, the most it may"
+          + " have waiting"), decision, true);
+      return;
+    }
     Call call = new Call(action, tool, capability.getAsInt(), decision);
     calls.put(action.callId(), call);
     if (needsApproval) {
@@ -381,6 +389,17 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private PolicyDecision decidePolicy(Action.CallTool action, Tool tool, Instant now, boolean approved) {
     return services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now, tool.name(), tool.risk(),
         tool.cost(), action.resource(), action.arguments(), policyContext(action, now, approved)));
+  }
+
+  /** How many of this agent's calls wait for a person. */
+  private int awaitingApproval() {
+    int waiting = 0;
+    for (Call call : calls.values()) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        waiting++;
+      }
+    }
+    return waiting;
   }
 
   /**
