@@ -366,6 +366,29 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   /**
+   * The agents stopped running (halted or ended): the delegations they wait on leave the approval queue, so nobody is
+   * asked to approve what can no longer happen, and are denied (no strike).
+   */
+  private void withdrawDelegations(Set<AgentId> parents, String why) {
+    List<AgentId> withdrawn = new ArrayList<>();
+    pendingDelegations.forEach((child, pending) -> {
+      if (parents.contains(pending.request().parent())) {
+        withdrawn.add(child);
+      }
+    });
+    withdrawn.sort(java.util.Comparator.comparing(AgentId::value));
+    for (AgentId child : withdrawn) {
+      PendingDelegation pending = pendingDelegations.remove(child);
+      timers.cancel("delegation:" + child);
+      services.approvals().withdraw(pending.approvalId());
+      AgentRecord parent = agents.get(pending.request().parent());
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "withdrawn",
+          "detail", why));
+      denyDelegation(pending.request(), parent, pending.decision(), List.of(why), false);
+    }
+  }
+
+  /**
    * Names and identifies the child, then records the delegation; the parent hears "granted" only once that record is
    * durable, and "denied" (no strike: not the agent's doing) when the audit store cannot take it.
    */
@@ -463,6 +486,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     record.endedAt = now;
     record.last = last;
     revoke(record, "agent-" + status.text(), now);
+    withdrawDelegations(Set.of(record.info.id()), "the delegating agent ended");
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("status", status.text());
     payload.put("reason", reason == null ? "" : reason);
@@ -537,6 +561,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     List<AgentId> ids = subtree.stream().map(r -> r.info.id()).toList();
     audit(root, AuditKind.HALT, Map.of("reason", reason.text(), "detail", detail == null ? "" : detail,
         "subtree", ids.stream().map(AgentId::value).toList(), "rollback", rollback));
+    withdrawDelegations(new HashSet<>(ids), "the delegating agent was halted");
     services.metrics().halt(reason);
     getContext().getLog().info("mission {}: halted {} ({}) with {} agents of its subtree", root.mission, agentId,
         reason.text(), ids.size());
