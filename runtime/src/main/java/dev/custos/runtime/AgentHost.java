@@ -59,10 +59,12 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * stopping host takes its subtree with it.
  *
  * <p>Every tool call passes the gateway here, in order: capability, rate, ledger (calls and budget, reserved before the
- * call so overshoot is zero), policy, approval when required, a credential of the agent's own, an audit record made
- * durable, then the tool; the outcome is audited after. Every denial is audited and, when it is the agent's doing, a
- * strike. A violation (strikes, an exhausted budget or call limit, the deadline) freezes the host at once and asks the
- * supervisor to halt the subtree; from then on nothing of this agent executes.
+ * call so overshoot is zero), policy, approval when required (at most {@code maxPendingApprovals} calls of an agent
+ * wait at once; an approval counts only when it names the hash of this exact call, and the policy is then asked
+ * again), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited after.
+ * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
+ * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
+ * of this agent executes.
  */
 public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
@@ -103,6 +105,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private enum DrainTimedOut implements Command { INSTANCE }
 
+  /** Why a person is asked when the capability asks (the policy permitted the call). */
+  private static final String CAPABILITY_ASKS = "the capability requires approval";
+
+  /** Why a person is asked when a policy rule asks without a message of its own. */
+  private static final String POLICY_ASKS = "policy requires approval";
+
   /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted, waiting for calls. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
 
@@ -113,9 +121,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     final Action.CallTool action;
     final Tool tool;
     final int capability;
-    final PolicyDecision decision;
+    /** The decision the call runs under: the first, or once approved, the policy's decision asked again. */
+    PolicyDecision decision;
     Stage stage;
     String approvalId;
+    /** The hash of the call's canonical action, which an approval must name. */
+    String actionHash;
     Credential credential;
     ToolCall toolCall;
 
@@ -350,28 +361,55 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       return;
     }
     recentCalls.addLast(now);
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now,
-        tool.name(), tool.risk(), tool.cost(), action.resource(), action.arguments(), policyContext(action, now)));
+    PolicyDecision decision = decidePolicy(action, tool, now, false);
     if (decision instanceof PolicyDecision.Forbid forbid) {
       ledger.refund(capability.getAsInt(), tool.cost());
       deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
       return;
     }
+    boolean needsApproval = ledger.grant().capabilities().get(capability.getAsInt()).requiresApproval()
+        || decision instanceof PolicyDecision.RequireApproval;
+    int waiting = needsApproval ? awaitingApproval() : 0;
+    if (needsApproval && waiting >= services.maxPendingApprovals()) {
+      // Bounded, so an agent cannot bury the people who approve under requests; asking past the bound is a strike.
+      ledger.refund(capability.getAsInt(), tool.cost());
+      deny(action, "approval-flood", List.of(waiting + " calls of the agent already wait for approval, the most it may"
+          + " have waiting"), decision, true);
+      return;
+    }
     Call call = new Call(action, tool, capability.getAsInt(), decision);
     calls.put(action.callId(), call);
-    Capability held = ledger.grant().capabilities().get(call.capability);
-    if (held.requiresApproval() || decision instanceof PolicyDecision.RequireApproval) {
+    if (needsApproval) {
       askApproval(call, now);
     } else {
       authorize(call, now);
     }
   }
 
-  /** What policies may read of the situation: the time, and the agent's stated confidence when it gives one. */
-  private static Map<String, Object> policyContext(Action.CallTool action, Instant now) {
+  private PolicyDecision decidePolicy(Action.CallTool action, Tool tool, Instant now, boolean approved) {
+    return services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now, tool.name(), tool.risk(),
+        tool.cost(), action.resource(), action.arguments(), policyContext(action, now, approved)));
+  }
+
+  /** How many of this agent's calls wait for a person. */
+  private int awaitingApproval() {
+    int waiting = 0;
+    for (Call call : calls.values()) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        waiting++;
+      }
+    }
+    return waiting;
+  }
+
+  /**
+   * What policies may read of the situation: the time, whether a person approved this exact call, and the agent's
+   * stated confidence when it gives one.
+   */
+  private static Map<String, Object> policyContext(Action.CallTool action, Instant now, boolean approved) {
     Map<String, Object> context = new LinkedHashMap<>();
     context.put("time", now.toString());
-    context.put("approved", false);
+    context.put("approved", approved);
     if (action.arguments().get("confidence") instanceof Number confidence) {
       context.put("confidence", confidence.doubleValue());
     }
@@ -386,16 +424,23 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return recentCalls.size() < ledger.grant().bounds().rate().calls();
   }
 
+  /**
+   * Queues the call for a person as its canonical action; the approval is bound to that action's hash. The reason shown
+   * is the rule's message or the runtime's own text, never anything the agent wrote.
+   */
   private void askApproval(Call call, Instant now) {
     call.stage = Stage.AWAITING_APPROVAL;
     call.approvalId = self.id() + "/" + call.action.callId() + "#" + (++approvalSeq);
     List<String> rules = call.decision.ruleIds();
-    String reason = call.decision instanceof PolicyDecision.RequireApproval r && !r.message().isEmpty()
-        ? r.message() : "the capability requires approval";
-    ApprovalRequest request = new ApprovalRequest(call.approvalId, self, call.action.tool(), call.action.resource(),
-        call.action.arguments(), rules, reason, now, now.plus(setup.approvalTimeout()));
+    String reason = call.decision instanceof PolicyDecision.RequireApproval r
+        ? (r.message().isEmpty() ? POLICY_ASKS : r.message()) : CAPABILITY_ASKS;
+    ApprovalRequest request = ApprovalRequest.of(call.approvalId, setup.mission().id().value(), self, lineageText(),
+        call.action.tool(), call.action.resource(), call.action.arguments(), rules, reason, now,
+        now.plus(setup.approvalTimeout()));
+    call.actionHash = request.actionHash();
     audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId, "status", "requested",
-        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason));
+        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason,
+        "actionHash", call.actionHash));
     String callId = call.action.callId();
     timers.startSingleTimer("approval:" + callId, new ApprovalTimedOut(callId), setup.approvalTimeout());
     CompletionStage<ApprovalAnswer> answer;
@@ -414,23 +459,35 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     timers.cancel("approval:" + answered.callId());
     Instant now = now();
-    boolean approved = answered.failure() == null && answered.answer().approved();
-    String by = answered.failure() == null ? answered.answer().by() : "";
-    String detail = answered.failure() != null ? "the approval service failed: " + answered.failure().getMessage()
-        : (approved ? "approved by " + by : "denied by " + by + note(answered.answer().note()));
-    audit(AuditKind.APPROVAL, Map.of("call", answered.callId(), "approval", call.approvalId,
-        "status", approved ? "approved" : "denied", "by", by, "detail", detail));
+    ApprovalVerdict verdict = ApprovalVerdict.of(answered.answer(), answered.failure(), call.actionHash);
+    audit(AuditKind.APPROVAL, verdict.record(Map.of("call", answered.callId(), "approval", call.approvalId),
+        call.actionHash));
     if (!running()) {
       calls.remove(answered.callId());
       return next();
     }
-    deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), approved, detail));
-    if (approved) {
-      authorize(call, now);
+    deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), verdict.approved(), verdict.detail()));
+    if (verdict.approved()) {
+      decideApproved(call, now);
     } else {
-      withdrawCall(call, "approval", List.of(detail));
+      withdrawCall(call, "approval", List.of(verdict.detail()));
     }
     return next();
+  }
+
+  /**
+   * A person approved this exact call: the policy is asked again, with {@code context.approved}, before it runs, so a
+   * policy reloaded while the call waited still has the last word. A Forbid now withdraws the call (not a strike: the
+   * agent asked for what was allowed then); anything else runs it under this second decision.
+   */
+  private void decideApproved(Call call, Instant now) {
+    call.decision = decidePolicy(call.action, call.tool, now, true);
+    if (call.decision instanceof PolicyDecision.Forbid forbid) {
+      withdrawCall(call, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy once approved"
+          : forbid.message()));
+      return;
+    }
+    authorize(call, now);
   }
 
   private Behavior<Command> onApprovalTimedOut(ApprovalTimedOut timedOut) {
@@ -449,10 +506,6 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       calls.remove(timedOut.callId());
     }
     return next();
-  }
-
-  private static String note(String note) {
-    return note == null || note.isEmpty() ? "" : ": " + note;
   }
 
   /** Credential, then the audit record of the allowed call; the tool runs once that record is durable. */
@@ -943,8 +996,12 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private AuditEntry entry(AuditKind kind, Map<String, Object> payload, Instant at) {
-    List<String> lineage = setup.lineage().stream().map(AgentId::value).toList();
-    return new AuditEntry(at, setup.mission().id().value(), lineage, kind, payload);
+    return new AuditEntry(at, setup.mission().id().value(), lineageText(), kind, payload);
+  }
+
+  /** The agent ids from the mission's root to this agent. */
+  private List<String> lineageText() {
+    return setup.lineage().stream().map(AgentId::value).toList();
   }
 
   /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */

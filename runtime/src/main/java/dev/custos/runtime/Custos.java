@@ -41,10 +41,10 @@ public final class Custos {
 
   /**
    * Collects a runtime's parts. Every part has a working default: capability-only policy, an in-memory approval queue
-   * (nobody answers, so approvals time out and deny), a JWT credential broker (Ed25519-signed, 5-minute credentials
-   * bound to each agent's key and scoped to its grant; tools verify them with {@code CredentialVerifier}), an
-   * in-memory hash-chained audit log, the system clock, a small pool for blocking agent decisions, and a simple meter
-   * registry. Not thread safe; build once.
+   * (nobody answers, so approvals time out and deny) with at most 5 calls per agent waiting in it, a JWT credential
+   * broker (Ed25519-signed, 5-minute credentials bound to each agent's key and scoped to its grant; tools verify them
+   * with {@code CredentialVerifier}), an in-memory hash-chained audit log, the system clock, a small pool for blocking
+   * agent decisions, and a simple meter registry. Not thread safe; build once.
    */
   public static final class Builder {
     private final Map<String, Tool> tools = new LinkedHashMap<>();
@@ -58,6 +58,7 @@ public final class Custos {
     private MeterRegistry meters;
     private String trustDomain = "custos.local";
     private Duration drainTimeout = Duration.ofSeconds(30);
+    private int maxPendingApprovals = 5;
     private ActorSystem<?> system;
     private String name = "custos";
     private java.security.SecureRandom random;
@@ -131,6 +132,20 @@ public final class Custos {
     }
 
     /**
+     * How many calls one agent may have waiting for approval at once; 5 by default. A further call that needs approval
+     * is denied ({@code approval-flood}) and counts as a strike, so an agent cannot flood the people who approve.
+     *
+     * @throws IllegalArgumentException when {@code max} is less than 1
+     */
+    public Builder maxPendingApprovals(int max) {
+      if (max < 1) {
+        throw new IllegalArgumentException("maxPendingApprovals must be at least 1, got " + max);
+      }
+      this.maxPendingApprovals = max;
+      return this;
+    }
+
+    /**
      * Runs the runtime inside an existing actor system (its supervisor becomes a system actor of it) instead of one of
      * its own. Closing the runtime then stops the supervisor, not the system.
      */
@@ -163,8 +178,8 @@ public final class Custos {
               : dev.custos.credential.JwtCredentialBroker.builder().clock(clock)
                   .random(random != null ? random : new java.security.SecureRandom()).build(),
           audit != null ? audit : new dev.custos.audit.InMemoryAuditLog(),
-          clock, decisions, meters != null ? meters : new SimpleMeterRegistry(), trustDomain, drainTimeout, system,
-          name, random != null ? random : new java.security.SecureRandom());
+          clock, decisions, meters != null ? meters : new SimpleMeterRegistry(), trustDomain, drainTimeout,
+          maxPendingApprovals, system, name, random != null ? random : new java.security.SecureRandom());
     }
   }
 }

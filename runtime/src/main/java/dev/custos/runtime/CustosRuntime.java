@@ -47,12 +47,12 @@ public final class CustosRuntime implements AutoCloseable {
 
   CustosRuntime(Map<String, Tool> tools, Map<String, Supplier<Agent>> agentTypes, PolicyDecisionPoint policy,
       ApprovalService approvals, CredentialBroker credentials, AuditLog audit, Clock clock, Executor decisions,
-      MeterRegistry meters, String trustDomain, Duration drainTimeout, ActorSystem<?> system, String name,
-      java.security.SecureRandom random) {
+      MeterRegistry meters, String trustDomain, Duration drainTimeout, int maxPendingApprovals, ActorSystem<?> system,
+      String name, java.security.SecureRandom random) {
     this.ownDecisions = decisions == null ? Executors.newFixedThreadPool(DECISION_THREADS, daemonThreads()) : null;
     this.services = new Services(tools, agentTypes, policy, approvals, credentials, audit, clock,
         decisions != null ? decisions : ownDecisions, new RuntimeMetrics(meters), trustDomain, drainTimeout,
-        new AtomicLong(), new Halts(), random);
+        maxPendingApprovals, new AtomicLong(), new Halts(), random);
     if (system == null) {
       ActorSystem<Supervisor.Command> own = ActorSystem.create(Supervisor.create(services), name);
       this.system = own;

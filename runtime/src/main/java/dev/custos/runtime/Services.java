@@ -17,8 +17,9 @@ import java.util.function.Supplier;
 
 /**
  * What every actor of one runtime shares: the registered tools and agent types, the policy, approval, credential and
- * audit services, the clock, the executor for blocking agent decisions, metrics, settings, and the random source agents'
- * key pairs come from. Immutable apart from the id counter; every service is thread safe.
+ * audit services, the clock, the executor for blocking agent decisions, metrics, settings (the drain timeout, how many
+ * calls one agent may have waiting for approval), and the random source agents' key pairs come from. Immutable apart
+ * from the id counter; every service is thread safe.
  */
 record Services(
     Map<String, Tool> tools,
@@ -32,6 +33,7 @@ record Services(
     RuntimeMetrics metrics,
     String trustDomain,
     Duration drainTimeout,
+    int maxPendingApprovals,
     AtomicLong agentIds,
     Halts halts,
     SecureRandom random) {

@@ -46,9 +46,10 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 /**
  * The mission registry and the delegation tree index of one runtime. It decides the policy side of every delegation
  * (the parent's host has already checked attenuation against its own ledger and reserved the child's share), names and
- * identifies each new agent, halts subtrees (one lineage revocation for all their credentials, a {@link AgentHost.Halt}
- * to every host in them), runs the compensations of a halted subtree's effects under its own authority, and answers
- * snapshots.
+ * identifies each new agent (a delegation that needs approval only once a person approved that exact delegation and
+ * the policy, asked again, does not forbid it), halts subtrees (one lineage revocation for all their credentials, a
+ * {@link AgentHost.Halt} to every host in them), runs the compensations of a halted subtree's effects under its own
+ * authority, and answers snapshots.
  */
 public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
 
@@ -158,8 +159,9 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     }
   }
 
-  /** A delegation waiting for a person. */
-  private record PendingDelegation(RequestDelegation request, PolicyDecision decision, String approvalId) {}
+  /** A delegation waiting for a person; an approval must name {@code actionHash}, its canonical action's hash. */
+  private record PendingDelegation(RequestDelegation request, PolicyDecision decision, String approvalId,
+      String actionHash) {}
 
   /** A snapshot being gathered from live hosts. */
   private static final class SnapshotRequest {
@@ -295,17 +297,24 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       return this;
     }
     if (decision instanceof PolicyDecision.RequireApproval approval) {
+      // The canonical action a person sees and approves: the role, the child's type and the grant asked for; the
+      // reason is the rule's message, never the agent's text (a brief is not shown).
       String approvalId = request.parent() + "/delegate:" + request.child();
-      pendingDelegations.put(request.child(), new PendingDelegation(request, decision, approvalId));
-      audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested",
-          "action", "delegate:" + request.role(), "rules", decision.ruleIds(), "reason", approval.message()));
+      String action = "delegate:" + request.role();
+      String reason = approval.message().isEmpty() ? "policy requires approval of this delegation" : approval.message();
+      ApprovalRequest approvalRequest = ApprovalRequest.of(approvalId, parent.mission.value(), parent.info,
+          lineageText(parent), action, request.agentType(), Map.of("grant", describe(request.grant())),
+          decision.ruleIds(), reason, now, now.plus(mission.spec.approvalTimeout()));
+      pendingDelegations.put(request.child(),
+          new PendingDelegation(request, decision, approvalId, approvalRequest.actionHash()));
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested", "action", action,
+          "resource", request.agentType(), "rules", decision.ruleIds(), "reason", reason,
+          "actionHash", approvalRequest.actionHash()));
       timers.startSingleTimer("delegation:" + request.child(), new DelegationTimedOut(request.child()),
           mission.spec.approvalTimeout());
       CompletionStage<ApprovalAnswer> answer;
       try {
-        answer = services.approvals().request(new ApprovalRequest(approvalId, parent.info, "delegate:" + request.role(),
-            request.agentType(), Map.of("grant", describe(request.grant())), decision.ruleIds(), approval.message(),
-            now, now.plus(mission.spec.approvalTimeout())));
+        answer = services.approvals().request(approvalRequest);
       } catch (RuntimeException e) {
         answer = CompletableFuture.failedFuture(e);
       }
@@ -324,16 +333,24 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     }
     timers.cancel("delegation:" + answered.child());
     AgentRecord parent = agents.get(pending.request().parent());
-    boolean approved = answered.failure() == null && answered.answer().approved();
-    String detail = answered.failure() != null ? "the approval service failed: " + answered.failure().getMessage()
-        : (approved ? "approved by " : "denied by ") + answered.answer().by();
-    audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", approved ? "approved" : "denied",
-        "detail", detail));
-    if (approved && parent.status == AgentStatus.RUNNING) {
-      grantDelegation(pending.request(), parent, pending.decision());
-    } else {
-      denyDelegation(pending.request(), parent, pending.decision(), List.of(detail), false);
+    ApprovalVerdict verdict = ApprovalVerdict.of(answered.answer(), answered.failure(), pending.actionHash());
+    audit(parent, AuditKind.APPROVAL, verdict.record(Map.of("approval", pending.approvalId()), pending.actionHash()));
+    if (!verdict.approved() || parent.status != AgentStatus.RUNNING) {
+      denyDelegation(pending.request(), parent, pending.decision(), List.of(verdict.detail()), false);
+      return this;
     }
+    // Approved: the policy has the last word once more, with context.approved, in case it changed while waiting.
+    RequestDelegation request = pending.request();
+    Instant now = now();
+    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info,
+        missions.get(parent.mission).info, now, request.role(), request.agentType(), request.grant(),
+        request.briefLabels(), Map.of("time", now.toString(), "approved", true)));
+    if (decision instanceof PolicyDecision.Forbid forbid) {
+      denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy once approved"
+          : forbid.message()), false);
+      return this;
+    }
+    grantDelegation(request, parent, decision);
     return this;
   }
 
@@ -346,6 +363,29 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       denyDelegation(pending.request(), parent, pending.decision(), List.of("approval timed out"), false);
     }
     return this;
+  }
+
+  /**
+   * The agents stopped running (halted or ended): the delegations they wait on leave the approval queue, so nobody is
+   * asked to approve what can no longer happen, and are denied (no strike).
+   */
+  private void withdrawDelegations(Set<AgentId> parents, String why) {
+    List<AgentId> withdrawn = new ArrayList<>();
+    pendingDelegations.forEach((child, pending) -> {
+      if (parents.contains(pending.request().parent())) {
+        withdrawn.add(child);
+      }
+    });
+    withdrawn.sort(java.util.Comparator.comparing(AgentId::value));
+    for (AgentId child : withdrawn) {
+      PendingDelegation pending = pendingDelegations.remove(child);
+      timers.cancel("delegation:" + child);
+      services.approvals().withdraw(pending.approvalId());
+      AgentRecord parent = agents.get(pending.request().parent());
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "withdrawn",
+          "detail", why));
+      denyDelegation(pending.request(), parent, pending.decision(), List.of(why), false);
+    }
   }
 
   /**
@@ -446,6 +486,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     record.endedAt = now;
     record.last = last;
     revoke(record, "agent-" + status.text(), now);
+    withdrawDelegations(Set.of(record.info.id()), "the delegating agent ended");
     Map<String, Object> payload = new LinkedHashMap<>();
     payload.put("status", status.text());
     payload.put("reason", reason == null ? "" : reason);
@@ -520,6 +561,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     List<AgentId> ids = subtree.stream().map(r -> r.info.id()).toList();
     audit(root, AuditKind.HALT, Map.of("reason", reason.text(), "detail", detail == null ? "" : detail,
         "subtree", ids.stream().map(AgentId::value).toList(), "rollback", rollback));
+    withdrawDelegations(new HashSet<>(ids), "the delegating agent was halted");
     services.metrics().halt(reason);
     getContext().getLog().info("mission {}: halted {} ({}) with {} agents of its subtree", root.mission, agentId,
         reason.text(), ids.size());
@@ -781,7 +823,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   private void audit(AgentRecord record, AuditKind kind, Map<String, Object> payload) {
-    audit(record.mission, record.lineage.stream().map(AgentId::value).toList(), kind, payload);
+    audit(record.mission, lineageText(record), kind, payload);
+  }
+
+  private static List<String> lineageText(AgentRecord record) {
+    return record.lineage.stream().map(AgentId::value).toList();
   }
 
   private void audit(MissionId mission, List<String> lineage, AuditKind kind, Map<String, Object> payload) {
