@@ -1006,6 +1006,6 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   /** Appends a record whose durability nothing waits on (decisions and outcomes; effects wait in {@link #authorize}). */
   private void audit(AuditKind kind, Map<String, Object> payload) {
-    AuditWrites.unawaited(services.audit(), entry(kind, payload, now()));
+    services.audit().unawaited(entry(kind, payload, now()));
   }
 }

@@ -50,7 +50,7 @@ public final class CustosRuntime implements AutoCloseable {
       MeterRegistry meters, String trustDomain, Duration drainTimeout, int maxPendingApprovals, ActorSystem<?> system,
       String name, java.security.SecureRandom random) {
     this.ownDecisions = decisions == null ? Executors.newFixedThreadPool(DECISION_THREADS, daemonThreads()) : null;
-    this.services = new Services(tools, agentTypes, policy, approvals, credentials, audit, clock,
+    this.services = new Services(tools, agentTypes, policy, approvals, credentials, new AuditWrites(audit), clock,
         decisions != null ? decisions : ownDecisions, new RuntimeMetrics(meters), trustDomain, drainTimeout,
         maxPendingApprovals, new AtomicLong(), new Halts(), random);
     if (system == null) {

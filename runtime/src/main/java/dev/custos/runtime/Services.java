@@ -2,7 +2,6 @@ package dev.custos.runtime;
 
 import dev.custos.agent.Agent;
 import dev.custos.approval.ApprovalService;
-import dev.custos.audit.AuditLog;
 import dev.custos.credential.CredentialBroker;
 import dev.custos.identity.AgentId;
 import dev.custos.policy.PolicyDecisionPoint;
@@ -27,7 +26,7 @@ record Services(
     PolicyDecisionPoint policy,
     ApprovalService approvals,
     CredentialBroker credentials,
-    AuditLog audit,
+    AuditWrites audit,
     Clock clock,
     Executor decisions,
     RuntimeMetrics metrics,

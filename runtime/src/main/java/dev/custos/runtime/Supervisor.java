@@ -734,6 +734,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   private Behavior<Command> onMaintainCredentials() {
     try {
       services.credentials().maintain(now());
+      services.audit().flush();
     } catch (RuntimeException e) {
       getContext().getLog().error("credential housekeeping failed: {}", e.toString());
     }
@@ -831,7 +832,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   }
 
   private void audit(MissionId mission, List<String> lineage, AuditKind kind, Map<String, Object> payload) {
-    AuditWrites.unawaited(services.audit(), new AuditEntry(now(), mission.value(), lineage, kind, payload));
+    services.audit().unawaited(new AuditEntry(now(), mission.value(), lineage, kind, payload));
   }
 
   /** A grant as audit records and approval requests show it. */

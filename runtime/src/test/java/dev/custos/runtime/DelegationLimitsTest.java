@@ -701,6 +701,11 @@ class DelegationLimitsTest {
     assertThat(recorded).containsAll(executed);
     Set<String> deniedIds = denied.stream().map(d -> mission.root() + "/" + d.callId()).collect(Collectors.toSet());
     assertThat(executed).doesNotContainAnyElementsOf(deniedIds);
+    // The denials could not be recorded while the store was down; they are on the record once it is back.
+    await().atMost(WAIT).untilAsserted(() -> assertThat(records(AuditKind.DECISION).stream()
+        .filter(r -> "audit-unavailable".equals(r.payload().get("reason")))
+        .map(r -> mission.root() + "/" + r.payload().get("call"))
+        .collect(Collectors.toSet())).containsAll(deniedIds));
     assertTrue(audit.verify().intact(), audit.verify().toString());
   }
 }
