@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -39,9 +40,14 @@ import org.junit.jupiter.api.io.TempDir;
  * every acknowledged record is there with the acknowledged hash and that the whole store verifies. Several rounds per
  * store, each continuing the chain the crashes left, for the embedded H2 file and for a real PostgreSQL server.
  *
+ * <p>A negative control runs the same check against an H2 store configured the way H2 is by default ({@code
+ * WRITE_DELAY=500}) with the log's sync switched off: killed right after a burst of receipts, it loses acknowledged
+ * records, so the check can tell a durable configuration from one that is not.
+ *
  * <p>What a kill cannot show: SIGKILL ends the process but leaves the operating system's page cache, so these tests
- * prove that a receipt waits until its record has reached the operating system; surviving a crash of the machine
- * needs a power cut no test here makes.
+ * prove that a receipt waits until its record has reached the operating system. For H2 either half of the shipped
+ * configuration survives a kill on its own ({@code WRITE_DELAY=0}, or {@code CHECKPOINT SYNC} after each commit);
+ * what the sync adds, surviving a crash of the machine, needs a power cut no test here makes.
  *
  * <p>PostgreSQL: {@code 127.0.0.1:5432}, database {@code test}, user {@code postgres}, trust auth; each test works in a
  * schema of its own and drops it. {@code -Dcustos.postgres=off} skips the PostgreSQL test.
@@ -51,11 +57,14 @@ class AuditCrashTest {
   private static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/test";
   private static final String POSTGRES_USER = "postgres";
   private static final int ROUNDS = 6;
+  private static final int CONTROL_TRIES = 5;
   private static final int APPENDER_THREADS = 4;
   private static final int CHECKPOINT_EVERY = 1_000;
   private static final Pattern ACK = Pattern.compile("ACK (\\d+) ([0-9a-f]{64})");
   /** What Java reports for a process killed by signal 9 on Linux: 128 + 9. */
   private static final int KILLED_BY_SIGKILL = 137;
+
+  private final SecureRandom keys = new SecureRandom();
 
   @Test
   void embeddedH2KeepsEveryAcknowledgedRecordThroughSigkills(@TempDir Path dir) throws Exception {
@@ -76,6 +85,48 @@ class AuditCrashTest {
         statement.execute("DROP SCHEMA " + schema + " CASCADE");
       }
     }
+  }
+
+  /**
+   * The control: H2's default write delay, and no {@code CHECKPOINT SYNC} after commit. A kill right after a burst of
+   * receipts finds acknowledged records gone, while what is left still verifies — only the receipts show the loss.
+   * H2 writes its commits out within the delay, so a try can lose nothing; after {@value #CONTROL_TRIES} such tries
+   * the control reports itself inconclusive (skipped) rather than claiming anything.
+   */
+  @Test
+  void h2WithWriteDelayAndNoSyncLosesAcknowledgedRecords(@TempDir Path dir) throws Exception {
+    long seed = Seeds.seed();
+    Random random = new Random(seed);
+    List<String> tries = new ArrayList<>();
+    for (int attempt = 1; attempt <= CONTROL_TRIES; attempt++) {
+      Path attemptDir = Files.createDirectories(dir.resolve("try-" + attempt));
+      Store store = new Store("h2-unsafe", "jdbc:h2:file:" + attemptDir.resolve("audit") + ";WRITE_DELAY=500", null,
+          null);
+      Path keyFile = attemptDir.resolve("checkpoint.key");
+      CheckpointKey key = CheckpointKey.loadOrCreate(keyFile, keys);
+      try (JdbcAuditLog created = JdbcAuditLog.builder(store.url(), key).open()) {
+        // the tables, written out when H2 closes: so what a crash can lose is records, not the schema
+      }
+      Moment moment = new Moment("after a burst", 2_000 + random.nextInt(6_000), 0);
+      String context = Seeds.describe(seed) + ", control try " + attempt + ", killed " + moment;
+      SortedMap<Long, String> acks = runAndKill(store, keyFile, "control-" + attempt, moment, attemptDir, true,
+          context);
+      Readback readback = readBack(store, key);
+      SortedMap<Long, String> lost = lost(acks, readback.hashes());
+      tries.add(acks.size() + " acknowledged, " + readback.result().records() + " stored, " + lost.size()
+          + " lost");
+      if (!lost.isEmpty()) {
+        assertTrue(readback.result().intact(), context + ": " + readback.result());
+        assertTrue(lost.firstKey() > readback.result().records(),
+            context + ": the lost records are the acknowledged tail, not holes: lost " + lost.size() + " from seq "
+                + lost.firstKey() + " in a store of " + readback.result().records());
+        report("control", "lost acknowledged records on try " + attempt + ": " + tries);
+        return;
+      }
+    }
+    report("control", "lost nothing: " + tries);
+    Assumptions.abort(Seeds.describe(seed) + ": the unsafe H2 configuration lost no acknowledged record in "
+        + CONTROL_TRIES + " tries " + tries + "; the control is inconclusive this run");
   }
 
   // ---------------------------------------------------------------------------------------------- the rounds
@@ -107,7 +158,7 @@ class AuditCrashTest {
       Moment moment = moments.get(round - 1);
       String runId = store.name() + "-" + seed + "-" + round;
       String context = Seeds.describe(seed) + ", " + store.name() + " round " + round + ", killed " + moment;
-      SortedMap<Long, String> acks = runAndKill(store, keyFile, runId, moment, dir, context);
+      SortedMap<Long, String> acks = runAndKill(store, keyFile, runId, moment, dir, false, context);
       acknowledged.putAll(acks);
 
       Readback readback = readBack(store, CheckpointKey.load(keyFile));
@@ -149,12 +200,15 @@ class AuditCrashTest {
 
   /** Runs the appender until {@code moment}, kills it with SIGKILL, and returns the receipts it printed, by seq. */
   private SortedMap<Long, String> runAndKill(Store store, Path keyFile, String runId, Moment moment, Path dir,
-      String context) throws Exception {
+      boolean unsafeSkipSync, String context) throws Exception {
     Path stderr = Files.createTempFile(dir, "appender-", ".err");
     List<String> command = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElseThrow(),
         "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
         CrashingAppender.class.getName(), store.childUrl(), store.user() == null ? "-" : store.user(),
         keyFile.toString(), runId, String.valueOf(APPENDER_THREADS), String.valueOf(CHECKPOINT_EVERY)));
+    if (unsafeSkipSync) {
+      command.add("unsafe-skip-sync");
+    }
     // Receipts go to a file, not a pipe: every line the child wrote before it died is there to read afterwards.
     Path receipts = Files.createTempFile(dir, "appender-", ".acks");
     Process child = new ProcessBuilder(command).redirectOutput(receipts.toFile()).redirectError(stderr.toFile())

@@ -21,9 +21,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * the log takes records, and prints {@code ACK <seq> <hash>} on stdout for every append whose stage completed
  * successfully, one write per line, before anything else happens to that receipt. It never exits by itself.
  *
- * <p>Arguments: {@code <jdbc-url> <user or -> <checkpoint-key-file> <run-id> <threads> <checkpoint-every>}.
- * Record {@code n} of a run is {@link #entry}{@code (runId, n)}. Failed appends are reported on stderr and not
- * acknowledged. Its logging goes to stderr, so stdout carries acknowledgements only.
+ * <p>Arguments: {@code <jdbc-url> <user or -> <checkpoint-key-file> <run-id> <threads> <checkpoint-every>
+ * [unsafe-skip-sync]}. Record {@code n} of a run is {@link #entry}{@code (runId, n)}. Failed appends are reported on
+ * stderr and not acknowledged. Its logging goes to stderr, so stdout carries acknowledgements only.
+ *
+ * <p>{@code unsafe-skip-sync} opens the log with {@code Builder.unsafeSkipSync()}: the test's negative control.
  */
 public final class CrashingAppender {
 
@@ -42,9 +44,9 @@ public final class CrashingAppender {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 6) {
+    if (args.length < 6 || args.length > 7 || args.length == 7 && !args[6].equals("unsafe-skip-sync")) {
       System.err.println("usage: CrashingAppender <jdbc-url> <user|-> <key-file> <run-id> <threads> "
-          + "<checkpoint-every>");
+          + "<checkpoint-every> [unsafe-skip-sync]");
       System.exit(2);
     }
     // Nothing but acknowledgements may reach stdout: keep the descriptor, and send System.out to stderr.
@@ -60,6 +62,9 @@ public final class CrashingAppender {
         .checkpointInterval(Duration.ofMillis(500));
     if (!args[1].equals("-")) {
       builder.user(args[1]);
+    }
+    if (args.length == 7) {
+      builder.unsafeSkipSync();
     }
     JdbcAuditLog log = builder.open();
 
