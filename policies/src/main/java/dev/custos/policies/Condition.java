@@ -22,10 +22,11 @@ import java.util.regex.Matcher;
  * {@link Variable}s, which must be a boolean. Thread safe; evaluation allocates nothing shared.
  *
  * <p>Limits (see policies/README.md): a condition is at most {@value #MAX_LENGTH} characters; its estimated cost is at
- * most {@value #MAX_COST}; a comprehension runs at most {@value #MAX_ITERATIONS} iterations. CEL for Java has no cost
- * estimator of its own (CEL for Go has), so the estimate is Custos': one unit per expression node, ten more per string
- * search or regular expression, and a comprehension's body times its range's size (a literal list's length, else the
- * iteration limit).
+ * most {@value #MAX_COST}; one evaluation runs at most {@value #MAX_ITERATIONS} comprehension iterations, all its
+ * comprehensions together (CEL counts nested and sibling loops against one budget), and fails beyond that. CEL for Java
+ * has no cost estimator of its own (CEL for Go has), so the estimate is Custos': one unit per expression node, ten more
+ * per string search or regular expression, and a comprehension's body times its range's size (a literal list's length,
+ * else the iteration limit).
  */
 final class Condition {
 
