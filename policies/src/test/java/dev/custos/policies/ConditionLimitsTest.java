@@ -76,6 +76,26 @@ class ConditionLimitsTest {
   }
 
   @Test
+  void anEstimateTooLargeForALongIsRefusedNotWrappedAround() {
+    // 10^k iterations of the innermost test: from k = 19 the product no longer fits a long. Wrapped around, it once
+    // came out negative (at k = 18, 25 and 30 among these) and the condition was accepted.
+    for (int depth : new int[] {3, 17, 18, 19, 20, 25, 30, 40}) {
+      StringBuilder nested = new StringBuilder();
+      for (int level = 0; level < depth; level++) {
+        nested.append(numbers(10)).append(".exists(x").append(level).append(", ");
+      }
+      nested.append("x0 < 0").append(")".repeat(depth));
+      Condition.Result result = Condition.compile(nested.toString());
+      assertThat(result).as("%d nested comprehensions", depth).isInstanceOf(Condition.Refused.class);
+      String message = ((Condition.Refused) result).issues().get(0).message();
+      assertThat(message).as("%d nested comprehensions", depth).contains("over the limit of " + Condition.MAX_COST);
+      if (depth >= 19) {
+        assertThat(message).contains("estimated cost " + Long.MAX_VALUE + " or more");
+      }
+    }
+  }
+
+  @Test
   void aPackOfMoreThanTheMostRulesIsRefusedWhole() {
     assertThat(read(rules(PackReader.MAX_RULES))).hasValueSatisfying(
         pack -> assertEquals(PackReader.MAX_RULES, pack.rules().size()));
