@@ -260,6 +260,20 @@ class PolicyReloadTest {
     assertEquals(0, audit.size());
   }
 
+  @Test
+  void anEngineOnASetInHandKeepsItOnReload() {
+    Problems problems = new Problems();
+    PolicySet set = PolicySet.of(PackReader.parse("a.yaml", SET_A, problems).stream().toList(), problems).orElseThrow();
+    PolicyEngine engine = PolicyEngine.of(set, ResourceDirectory.NAMES_ONLY);
+
+    PolicySet after = engine.reload(problems);
+
+    assertSame(set, after);
+    assertSame(set, engine.current());
+    assertEquals(List.of(), problems.lines());
+    assertEquals(decisionsOfA(set.version()), decideAll(engine));
+  }
+
   private static void assertRecord(AuditRecord record, String status, String from, String to, List<String> problems,
       Path file) {
     assertEquals(AuditKind.POLICY_RELOAD, record.kind());
