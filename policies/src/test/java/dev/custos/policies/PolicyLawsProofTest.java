@@ -70,11 +70,11 @@ class PolicyLawsProofTest {
   void decisionsAgreeWithAReferenceOfTheSpec() {
     long seed = Seeds.seed();
     SplittableRandom random = new SplittableRandom(seed);
-    Map<Path, Integer> paths = new EnumMap<>(Path.class);
+    Map<Route, Integer> routes = new EnumMap<>(Route.class);
     int severalDeciding = 0;
     int[] conditions = new int[2]; // how often a rule's condition held [0: no, 1: yes], over every rule and request
     for (int n = 0; n < DIFFERENTIAL_SETS; n++) {
-      List<RuleSpec> rules = randomRules(random, "", random.nextInt(MAX_RULES) + 1);
+      List<RuleSpec> rules = randomRules(random, random.nextInt(MAX_RULES) + 1);
       String text = yaml("laws", rules);
       PolicySet set = load(seed, List.of(text));
       for (int r = 0; r < DIFFERENTIAL_REQUESTS; r++) {
@@ -84,7 +84,7 @@ class PolicyLawsProofTest {
         Supplier<String> context = () -> Seeds.describe(seed) + "\nrequest " + request + "\npack:\n" + text;
         assertEquals(expected.verdict(), Verdict.of(decision), context);
         assertEquals(set.version(), decision.policyVersion(), context);
-        paths.merge(expected.path(), 1, Integer::sum);
+        routes.merge(expected.route(), 1, Integer::sum);
         severalDeciding += expected.ruleIds().size() > 1 ? 1 : 0;
         for (RuleSpec rule : rules) {
           rule.when().ifPresent(when -> conditions[when.holds(request) ? 1 : 0]++);
@@ -93,9 +93,9 @@ class PolicyLawsProofTest {
     }
     // The comparison means something only if every way of deciding came up often.
     int decisions = DIFFERENTIAL_SETS * DIFFERENTIAL_REQUESTS;
-    for (Path path : Path.values()) {
-      int count = paths.getOrDefault(path, 0);
-      assertTrue(count > decisions / 50, path + " decided " + count + " of " + decisions + "; " + Seeds.describe(seed));
+    for (Route route : Route.values()) {
+      int count = routes.getOrDefault(route, 0);
+      assertTrue(count > decisions / 50, route + " decided " + count + " of " + decisions + "; " + Seeds.describe(seed));
     }
     assertTrue(severalDeciding > decisions / 20, "several deciding rules " + severalDeciding + "; " + Seeds.describe(seed));
     int evaluated = conditions[0] + conditions[1];
@@ -107,9 +107,9 @@ class PolicyLawsProofTest {
   void neitherRuleOrderNorPackOrderChangesADecision() {
     long seed = Seeds.seed();
     SplittableRandom random = new SplittableRandom(seed);
-    int versionsCompared = 0;
+    int reorderedSets = 0;
     for (int n = 0; n < METAMORPHIC_SETS; n++) {
-      List<RuleSpec> rules = randomRules(random, "", random.nextInt(MAX_RULES) + 1);
+      List<RuleSpec> rules = randomRules(random, random.nextInt(MAX_RULES) + 1);
       String original = yaml("laws", rules);
       List<RuleSpec> shuffledRules = shuffled(rules, random);
       String shuffled = yaml("laws", shuffledRules);
@@ -125,7 +125,7 @@ class PolicyLawsProofTest {
           + "\nsplit into:\n" + String.join("\n", split)
           + "\nloaded in order " + reordered.stream().map(PolicyPack::name).toList();
       assertEquals(several.version(), severalReordered.version(), context);
-      versionsCompared++;
+      reorderedSets += packs.size() > 1 && !packs.equals(reordered) ? 1 : 0;
       for (int r = 0; r < METAMORPHIC_REQUESTS; r++) {
         Facts facts = facts(randomRequest(random));
         Supplier<String> where = () -> "request " + facts + "\n" + context.get();
@@ -137,7 +137,8 @@ class PolicyLawsProofTest {
         assertEquals(several.decide(facts), severalReordered.decide(facts), where);
       }
     }
-    assertEquals(METAMORPHIC_SETS, versionsCompared);
+    assertTrue(reorderedSets > METAMORPHIC_SETS / 4, "packs loaded in another order " + reorderedSets + " times; "
+        + Seeds.describe(seed));
   }
 
   @Test
@@ -146,7 +147,7 @@ class PolicyLawsProofTest {
     SplittableRandom random = new SplittableRandom(seed);
     int copiesDeciding = 0;
     for (int n = 0; n < METAMORPHIC_SETS; n++) {
-      List<RuleSpec> rules = randomRules(random, "", random.nextInt(MAX_RULES) + 1);
+      List<RuleSpec> rules = randomRules(random, random.nextInt(MAX_RULES) + 1);
       List<List<RuleSpec>> originalPacks = split(rules, random);
       List<String> originalTexts = yaml(originalPacks);
       // Copies of single rules, under fresh ids, placed anywhere in an original pack or in a pack of their own.
@@ -210,11 +211,11 @@ class PolicyLawsProofTest {
   // The reference decision, from spec/policies.md
 
   /** How a reference decision was reached. */
-  private enum Path { FORBID, APPROVE, APPROVED, PERMIT, DEFAULT_DENY }
+  private enum Route { FORBID, APPROVE, APPROVED, PERMIT, DEFAULT_DENY }
 
-  private record Expected(Path path, List<String> ruleIds) {
+  private record Expected(Route route, List<String> ruleIds) {
     Verdict verdict() {
-      String kind = switch (path) {
+      String kind = switch (route) {
         case FORBID, DEFAULT_DENY -> "Forbid";
         case APPROVE -> "RequireApproval";
         case APPROVED, PERMIT -> "Permit";
@@ -233,15 +234,15 @@ class PolicyLawsProofTest {
   private static Expected reference(List<RuleSpec> rules, Map<Variable, Object> request) {
     List<String> forbids = matching(rules, Effect.FORBID, request);
     if (!forbids.isEmpty()) {
-      return new Expected(Path.FORBID, forbids);
+      return new Expected(Route.FORBID, forbids);
     }
     List<String> approves = matching(rules, Effect.APPROVE, request);
     if (!approves.isEmpty()) {
       return Boolean.TRUE.equals(request.get(Variable.CONTEXT_APPROVED))
-          ? new Expected(Path.APPROVED, approves) : new Expected(Path.APPROVE, approves);
+          ? new Expected(Route.APPROVED, approves) : new Expected(Route.APPROVE, approves);
     }
     List<String> permits = matching(rules, Effect.PERMIT, request);
-    return permits.isEmpty() ? new Expected(Path.DEFAULT_DENY, List.of()) : new Expected(Path.PERMIT, permits);
+    return permits.isEmpty() ? new Expected(Route.DEFAULT_DENY, List.of()) : new Expected(Route.PERMIT, permits);
   }
 
   private static List<String> matching(List<RuleSpec> rules, Effect effect, Map<Variable, Object> request) {
@@ -470,11 +471,11 @@ class PolicyLawsProofTest {
     }
   }
 
-  private static List<RuleSpec> randomRules(SplittableRandom random, String prefix, int count) {
+  private static List<RuleSpec> randomRules(SplittableRandom random, int count) {
     List<RuleSpec> rules = new ArrayList<>();
     for (int i = 0; i < count; i++) {
       // Ids whose order is not the order of the file, so "in id order" is tested.
-      String id = prefix + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26)) + "-" + i;
+      String id = "" + (char) ('a' + random.nextInt(26)) + (char) ('a' + random.nextInt(26)) + "-" + i;
       Effect effect = Effect.values()[random.nextInt(Effect.values().length)];
       List<String> tools = new ArrayList<>();
       if (random.nextInt(3) != 0) {
