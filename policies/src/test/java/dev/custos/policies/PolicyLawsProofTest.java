@@ -40,7 +40,7 @@ class PolicyLawsProofTest {
 
   private static final int DIFFERENTIAL_SETS = 300;
   private static final int DIFFERENTIAL_REQUESTS = 200;
-  private static final int METAMORPHIC_SETS = 120;
+  private static final int METAMORPHIC_SETS = 100;
   private static final int METAMORPHIC_REQUESTS = 100;
   private static final int MAX_RULES = 12;
 
