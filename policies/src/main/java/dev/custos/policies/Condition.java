@@ -22,10 +22,11 @@ import java.util.regex.Matcher;
  * {@link Variable}s, which must be a boolean. Thread safe; evaluation allocates nothing shared.
  *
  * <p>Limits (see policies/README.md): a condition is at most {@value #MAX_LENGTH} characters; its estimated cost is at
- * most {@value #MAX_COST}; a comprehension runs at most {@value #MAX_ITERATIONS} iterations. CEL for Java has no cost
- * estimator of its own (CEL for Go has), so the estimate is Custos': one unit per expression node, ten more per string
- * search or regular expression, and a comprehension's body times its range's size (a literal list's length, else the
- * iteration limit).
+ * most {@value #MAX_COST}; one evaluation runs at most {@value #MAX_ITERATIONS} comprehension iterations, all its
+ * comprehensions together (CEL counts nested and sibling loops against one budget), and fails beyond that. CEL for Java
+ * has no cost estimator of its own (CEL for Go has), so the estimate is Custos': one unit per expression node, ten more
+ * per string search or regular expression, and a comprehension's body times its range's size (a literal list's length,
+ * else the iteration limit).
  */
 final class Condition {
 
@@ -92,8 +93,9 @@ final class Condition {
       CelAbstractSyntaxTree ast = result.getAst();
       long cost = cost(ast.getExpr());
       if (cost > MAX_COST) {
+        String estimate = cost == Long.MAX_VALUE ? cost + " or more" : String.valueOf(cost);
         return new Refused(List.of(new Issue(0, 0,
-            "the condition's estimated cost " + cost + " is over the limit of " + MAX_COST)));
+            "the condition's estimated cost " + estimate + " is over the limit of " + MAX_COST)));
       }
       return new Compiled(new Condition(expression, RUNTIME.createProgram(ast)), cost);
     } catch (Exception e) { // a validation or planning error CEL reports by exception
@@ -142,25 +144,28 @@ final class Condition {
     return "unknown variable '" + name + "'; conditions can use " + String.join(", ", Variable.groups());
   }
 
-  /** The estimated cost of an expression; see the class comment. */
+  /**
+   * The estimated cost of an expression; see the class comment. Nested comprehensions multiply, so sums and products
+   * stop at {@link Long#MAX_VALUE} rather than wrap round to a small or negative cost that would pass the limit.
+   */
   private static long cost(CelExpr expr) {
     switch (expr.getKind()) {
       case SELECT:
-        return 1 + cost(expr.select().operand());
+        return plus(1, cost(expr.select().operand()));
       case CALL: {
         long cost = 1;
         if (expr.call().target().isPresent()) {
-          cost += cost(expr.call().target().get());
+          cost = plus(cost, cost(expr.call().target().get()));
         }
         for (CelExpr arg : expr.call().args()) {
-          cost += cost(arg);
+          cost = plus(cost, cost(arg));
         }
         switch (expr.call().function()) {
           case "matches":
           case "contains":
           case "startsWith":
           case "endsWith":
-            cost += 10;
+            cost = plus(cost, 10);
             break;
           default:
             break;
@@ -170,21 +175,21 @@ final class Condition {
       case LIST: {
         long cost = 1;
         for (CelExpr element : expr.list().elements()) {
-          cost += cost(element);
+          cost = plus(cost, cost(element));
         }
         return cost;
       }
       case MAP: {
         long cost = 1;
         for (CelExpr.CelMap.Entry entry : expr.map().entries()) {
-          cost += cost(entry.key()) + cost(entry.value());
+          cost = plus(cost, plus(cost(entry.key()), cost(entry.value())));
         }
         return cost;
       }
       case STRUCT: {
         long cost = 1;
         for (CelExpr.CelStruct.Entry entry : expr.struct().entries()) {
-          cost += cost(entry.value());
+          cost = plus(cost, cost(entry.value()));
         }
         return cost;
       }
@@ -196,11 +201,22 @@ final class Condition {
           case MAP -> range.map().entries().size();
           default -> MAX_ITERATIONS;
         };
-        long body = cost(loop.loopCondition()) + cost(loop.loopStep());
-        return cost(range) + cost(loop.accuInit()) + iterations * body + cost(loop.result());
+        long body = plus(cost(loop.loopCondition()), cost(loop.loopStep()));
+        return plus(plus(cost(range), cost(loop.accuInit())), plus(times(iterations, body), cost(loop.result())));
       }
       default:
         return 1;
     }
+  }
+
+  /** {@code a + b} for costs (never negative), or {@link Long#MAX_VALUE} when that does not fit. */
+  private static long plus(long a, long b) {
+    long sum = a + b;
+    return sum < 0 ? Long.MAX_VALUE : sum;
+  }
+
+  /** {@code a * b} for costs (never negative), or {@link Long#MAX_VALUE} when that does not fit. */
+  private static long times(long a, long b) {
+    return a != 0 && b > Long.MAX_VALUE / a ? Long.MAX_VALUE : a * b;
   }
 }

@@ -26,9 +26,10 @@ import java.util.TreeSet;
 
 /**
  * Reads a policy pack (spec/policies.md) strictly: unknown fields, wrong types, an unknown effect, a duplicate rule id,
- * a condition that does not compile, names an unknown variable or is not a boolean — each is a problem with the file,
- * the line and the rule's id, and a pack with any problem yields nothing. Limits: at most {@value #MAX_RULES} rules
- * per pack, and {@link Condition}'s limits on each condition.
+ * a condition that does not compile, names an unknown variable or is not a boolean, an empty {@code tools} list (omit
+ * {@code tools} for a rule on every tool) — each is a problem with the file, the line and the rule's id, and a pack
+ * with any problem yields nothing. Limits: at most {@value #MAX_RULES} rules per pack, and {@link Condition}'s limits
+ * on each condition.
  */
 public final class PackReader {
 
@@ -116,6 +117,11 @@ public final class PackReader {
     Optional<List<Pattern>> tools = map.get("tools").isEmpty() ? Optional.of(List.of())
         : fields.list(join(where, "tools"), map.get("tools").get(), "a list of tool patterns such as [\"host.*\"]",
             (p, n) -> fields.pattern(p, n, "a tool pattern such as host.isolate or siem.*"));
+    if (tools.isPresent() && tools.get().isEmpty() && map.get("tools").isPresent()) {
+      // A rule without tools applies to every tool; an empty list, in a permit, would permit everything unasked.
+      fields.problem(map.get("tools").get().location(), join(where, "tools"),
+          "an empty list names no tool; list the tools, or omit tools for a rule on every tool");
+    }
     String message = map.get("message").flatMap(n -> fields.text(join(where, "message"), n, "text")).orElse("");
     Set<String> releases = new TreeSet<>();
     map.get("releases").flatMap(n -> fields.list(join(where, "releases"), n, "a list of fact labels such as [secret]",

@@ -72,11 +72,16 @@ public final class PolicyEngine implements PolicyDecisionPoint {
 
   /**
    * Reads the engine's files again. When every file reads, the new set replaces the current one at once; otherwise the
-   * current set stays and the problems are added. Either way the attempt is audited.
+   * current set stays and the problems are added. Either way the attempt is audited. An engine with no files (one
+   * made by {@link #of}) has nothing to read and keeps its set.
    *
    * @return the set in use afterwards
    */
   public PolicySet reload(Problems problems) {
+    if (files.isEmpty()) {
+      // Loading no files gives the empty set, which would silently replace a set handed in with deny-everything.
+      return current.get();
+    }
     int before = problems.size();
     Optional<PolicySet> loaded = PolicySet.load(files, problems);
     if (loaded.isPresent()) {

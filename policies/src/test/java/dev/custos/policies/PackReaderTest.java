@@ -203,4 +203,16 @@ class PackReaderTest {
     assertTrue(PolicySet.load(List.of(dir.resolve("none.yaml")), problems).isEmpty());
     assertEquals(List.of(dir.resolve("none.yaml") + ": no such file"), problems.lines());
   }
+
+  @Test
+  void anEmptyToolsListIsRefusedRatherThanReadAsEveryTool() {
+    // Read as "every tool", an empty list in a permit rule (a template left unfilled) would permit everything.
+    Problems problems = new Problems();
+    Optional<PolicyPack> pack = PackReader.parse("tools.yaml",
+        "policy: tools\nrules:\n  - id: nothing-listed\n    effect: permit\n    tools: []\n", problems);
+    assertEquals(Optional.empty(), pack);
+    assertThat(problems.lines()).singleElement().asString()
+        .startsWith("tools.yaml:5:")
+        .contains("rule 'nothing-listed'.tools", "omit tools");
+  }
 }
