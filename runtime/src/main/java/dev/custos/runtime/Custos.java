@@ -4,12 +4,18 @@ import dev.custos.agent.Agent;
 import dev.custos.approval.ApprovalService;
 import dev.custos.approval.InMemoryApprovals;
 import dev.custos.audit.AuditLog;
+import dev.custos.audit.CheckpointKey;
+import dev.custos.audit.JdbcAuditLog;
 import dev.custos.credential.CredentialBroker;
 import dev.custos.policy.CapabilityOnlyPolicy;
 import dev.custos.policy.PolicyDecisionPoint;
 import dev.custos.tool.Tool;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -53,6 +59,7 @@ public final class Custos {
     private ApprovalService approvals;
     private CredentialBroker credentials;
     private AuditLog audit;
+    private Path dataDirectory;
     private Clock clock = Clock.systemUTC();
     private Executor decisions;
     private MeterRegistry meters;
@@ -99,6 +106,17 @@ public final class Custos {
 
     public Builder audit(AuditLog audit) {
       this.audit = Objects.requireNonNull(audit);
+      return this;
+    }
+
+    /**
+     * Where the runtime keeps what must outlive it. When set and no {@link #audit} is given, the audit log is the
+     * embedded durable store: an H2 file {@code audit.mv.db} there, its checkpoints signed by the key in
+     * {@code checkpoint-key} (made on first use, its public half in {@code checkpoint-key.pub} for {@code custos audit
+     * verify}). The runtime opens it at {@link #build} and closes it at {@link CustosRuntime#close}.
+     */
+    public Builder dataDirectory(Path directory) {
+      this.dataDirectory = Objects.requireNonNull(directory);
       return this;
     }
 
@@ -170,16 +188,33 @@ public final class Custos {
       return this;
     }
 
+    /**
+     * Starts the runtime.
+     *
+     * @throws IllegalStateException when the embedded audit store of the {@link #dataDirectory} cannot be opened
+     */
     public CustosRuntime build() {
       dev.custos.identity.SpiffeId.parse("spiffe://" + trustDomain);
+      JdbcAuditLog owned = audit == null && dataDirectory != null ? embeddedAudit() : null;
       return new CustosRuntime(tools, agentTypes, policy,
           approvals != null ? approvals : new InMemoryApprovals(),
           credentials != null ? credentials
               : dev.custos.credential.JwtCredentialBroker.builder().clock(clock)
                   .random(random != null ? random : new java.security.SecureRandom()).build(),
-          audit != null ? audit : new dev.custos.audit.InMemoryAuditLog(),
+          audit != null ? audit : owned != null ? owned : new dev.custos.audit.InMemoryAuditLog(),
           clock, decisions, meters != null ? meters : new SimpleMeterRegistry(), trustDomain, drainTimeout,
-          maxPendingApprovals, system, name, random != null ? random : new java.security.SecureRandom());
+          maxPendingApprovals, system, name, random != null ? random : new java.security.SecureRandom(), owned);
+    }
+
+    private JdbcAuditLog embeddedAudit() {
+      try {
+        Files.createDirectories(dataDirectory);
+        CheckpointKey key = CheckpointKey.loadOrCreate(
+            dataDirectory.resolve("checkpoint-key"), random != null ? random : new java.security.SecureRandom());
+        return JdbcAuditLog.embedded(dataDirectory, key).open();
+      } catch (IOException | SQLException e) {
+        throw new IllegalStateException("cannot open the audit store in " + dataDirectory + ": " + e.getMessage(), e);
+      }
     }
   }
 }

@@ -44,11 +44,13 @@ public final class CustosRuntime implements AutoCloseable {
   private final ActorRef<Supervisor.Command> supervisor;
   private final ExecutorService ownDecisions;
   private final Set<MissionId> missions = new HashSet<>();
+  private final AutoCloseable ownedAudit;
 
   CustosRuntime(Map<String, Tool> tools, Map<String, Supplier<Agent>> agentTypes, PolicyDecisionPoint policy,
       ApprovalService approvals, CredentialBroker credentials, AuditLog audit, Clock clock, Executor decisions,
       MeterRegistry meters, String trustDomain, Duration drainTimeout, int maxPendingApprovals, ActorSystem<?> system,
-      String name, java.security.SecureRandom random) {
+      String name, java.security.SecureRandom random, AutoCloseable ownedAudit) {
+    this.ownedAudit = ownedAudit;
     this.ownDecisions = decisions == null ? Executors.newFixedThreadPool(DECISION_THREADS, daemonThreads()) : null;
     this.services = new Services(tools, agentTypes, policy, approvals, credentials, new AuditWrites(audit), clock,
         decisions != null ? decisions : ownDecisions, new RuntimeMetrics(meters), trustDomain, drainTimeout,
@@ -124,6 +126,18 @@ public final class CustosRuntime implements AutoCloseable {
         ownDecisions.awaitTermination(5, TimeUnit.SECONDS);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
+      }
+    }
+    services.audit().flush();
+    if (services.audit().backlog() > 0) {
+      org.slf4j.LoggerFactory.getLogger(CustosRuntime.class).error(
+          "{} audit records could not be written before the runtime closed", services.audit().backlog());
+    }
+    if (ownedAudit != null) {
+      try {
+        ownedAudit.close();
+      } catch (Exception e) {
+        org.slf4j.LoggerFactory.getLogger(CustosRuntime.class).error("closing the audit store: {}", e.toString());
       }
     }
   }
