@@ -144,7 +144,7 @@ public record AuditRecord(
   }
 
   /** 64 lowercase hex digits; a loop rather than a regex, since every append checks two. */
-  private static boolean isHexHash(String value) {
+  static boolean isHexHash(String value) {
     if (value.length() != 64) {
       return false;
     }

@@ -44,6 +44,11 @@ public record AuditRow(long seq, String at, String mission, String lineage, Stri
 
   /** The record's canonical text, assembled from the stored texts. */
   public String canonical() {
+    return canonicalUpToSeq().append(seq).append('}').toString();
+  }
+
+  /** The canonical text up to the value of {@code seq}, which comes last: {@code {"at":...,"seq":}. */
+  StringBuilder canonicalUpToSeq() {
     StringBuilder out = new StringBuilder(64 + lineage.length() + payload.length() + mission.length());
     out.append("{\"at\":");
     CanonicalJson.write(at, out);
@@ -51,20 +56,19 @@ public record AuditRow(long seq, String at, String mission, String lineage, Stri
     CanonicalJson.write(kind, out);
     out.append(",\"lineage\":").append(lineage).append(",\"mission\":");
     CanonicalJson.write(mission, out);
-    out.append(",\"payload\":").append(payload).append(",\"seq\":").append(seq).append('}');
-    return out.toString();
+    out.append(",\"payload\":").append(payload).append(",\"seq\":");
+    return out;
   }
 
-  /** What the hash rule gives for the stored previous hash and texts; equals {@link #hash()} unless edited. */
+  /**
+   * What the hash rule gives for the stored previous hash and texts; equals {@link #hash()} unless edited. Empty when
+   * the stored previous hash is not 64 lowercase hex digits: the same bytes written otherwise are an edit too.
+   */
   public String computeHash() {
-    if (prevHash.length() != 64) {
+    if (!AuditRecord.isHexHash(prevHash)) {
       return "";
     }
-    try {
-      return AuditRecord.chainHash(prevHash, canonical());
-    } catch (IllegalArgumentException notHex) {
-      return "";
-    }
+    return AuditRecord.chainHash(prevHash, canonical());
   }
 
   /** Whether the derived columns are what the stored lineage and payload give. */

@@ -4,15 +4,20 @@ import dev.custos.identity.WorkloadKeys;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.function.LongConsumer;
 
@@ -26,6 +31,7 @@ public final class AuditStore {
       + "rule_ids, credential_id, grant_json, payload, prev_hash, chain_hash FROM custos_audit WHERE seq >= ? "
       + "ORDER BY seq";
   private static final int FETCH_SIZE = 4_096;
+  private static final HexFormat HEX = HexFormat.of();
 
   private AuditStore() {}
 
@@ -36,9 +42,9 @@ public final class AuditStore {
   public enum Fault {
     /** A record's content, hash or a derived column was changed. */
     EDITED("edited"),
-    /** A sequence number is absent: a record was deleted. */
+    /** A sequence number is absent, or the records after it were renumbered down over it: a record was deleted. */
     MISSING("missing"),
-    /** A record holds what belongs elsewhere in the chain. */
+    /** A record appended at another sequence number sits here, intact: records were moved or swapped. */
     REORDERED("reordered"),
     /** A record that was never appended sits in the chain; those after it were renumbered. */
     INSERTED("inserted"),
@@ -46,7 +52,7 @@ public final class AuditStore {
     TRUNCATED("truncated"),
     /** A stretch of records was rewritten with recomputed hashes: a signed checkpoint no longer matches. */
     REWRITTEN("rewritten"),
-    /** A checkpoint's signature does not verify with the trusted key. */
+    /** A checkpoint's signature does not verify with the trusted key; the checkpoint vouches for nothing. */
     FORGED_CHECKPOINT("forged checkpoint");
 
     private final String text;
@@ -66,7 +72,7 @@ public final class AuditStore {
    * @param records how many records the store holds
    * @param headHash the last record's stored hash ({@link AuditRecord#GENESIS_HASH} when empty)
    * @param checkpoints how many checkpoints were checked
-   * @param lastCheckpoint the highest seq a checkpoint covers, 0 when none
+   * @param lastCheckpoint the highest seq a checkpoint whose signature verifies covers, 0 when none
    * @param fault empty when every check passed
    * @param firstBadSeq the first sequence that cannot be trusted (records before it verify); 0 when intact
    * @param detail a sentence for an operator, empty when intact
@@ -92,7 +98,13 @@ public final class AuditStore {
    *
    * <p>A rewritten stretch (edited records whose hashes were all recomputed) is found by the first checkpoint after
    * it; records between the last checkpoint that still matches and that one cannot be told apart, so {@code
-   * firstBadSeq} is the first record after the last matching checkpoint.
+   * firstBadSeq} is the first record after the last matching checkpoint. A checkpoint whose signature does not verify
+   * is reported at its own seq ({@link Fault#FORGED_CHECKPOINT}) and vouches for nothing: it is neither compared with
+   * the records nor counted for truncation.
+   *
+   * <p>A record whose hash does not match its texts is {@link Fault#INSERTED}, {@link Fault#REORDERED} or {@link
+   * Fault#MISSING} (renumbered down) only when its texts hash to its stored hash at some other seq, that is when it is
+   * an intact record that was appended elsewhere; otherwise it was {@link Fault#EDITED}.
    *
    * @param trustedKey the checkpoint key's public half; null trusts the key stored with each checkpoint (which only
    *     shows the checkpoints were not edited alone)
@@ -101,15 +113,22 @@ public final class AuditStore {
   public static Result verify(Connection connection, WorkloadKeys.PublicKey trustedKey, LongConsumer progress)
       throws SQLException {
     TreeMap<Long, Checkpoint> checkpoints = checkpoints(connection);
+    TreeMap<Long, Checkpoint> signed = new TreeMap<>();
     Candidate fault = new Candidate();
     for (Checkpoint checkpoint : checkpoints.values()) {
       Optional<String> bad = signatureProblem(checkpoint, trustedKey);
-      bad.ifPresent(problem -> fault.offer(checkpoint.seq(), Fault.FORGED_CHECKPOINT,
-          "the checkpoint at seq " + checkpoint.seq() + " " + problem));
+      if (bad.isPresent()) {
+        fault.offer(checkpoint.seq(), Fault.FORGED_CHECKPOINT, "the checkpoint at seq " + checkpoint.seq() + " "
+            + bad.get());
+      } else {
+        signed.put(checkpoint.seq(), checkpoint);
+      }
     }
     long position = 0;
     String previousHash = AuditRecord.GENESIS_HASH;
     long lastMatchingCheckpoint = 0;
+    Checkpoint mismatched = null; // the first signed checkpoint that does not match the record at its seq
+    Candidate rewritten = null; // what that mismatch means, unless the next record shows an insertion instead
     boolean chainBroken = false;
     try (PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
       query.setFetchSize(FETCH_SIZE);
@@ -121,55 +140,76 @@ public final class AuditStore {
           if (progress != null && position % FETCH_SIZE == 0) {
             progress.accept(position);
           }
-          Optional<Candidate> broken = checkLink(connection, row, position, previousHash);
+          Optional<Candidate> broken = checkLink(connection, checkpoints, row, position, previousHash);
           if (broken.isPresent()) {
-            // Faults found later cannot start earlier; a checkpoint that no longer matches is explained by this one.
-            fault.offer(broken.get().seq, broken.get().fault, broken.get().detail);
+            Candidate link = broken.get();
+            // A record inserted at a checkpoint's seq pushes the record the checkpoint vouches for one further on:
+            // the records before it still verify, so it is an insertion there, not a rewrite of the stretch before.
+            boolean insertionExplainsMismatch = mismatched != null && link.fault == Fault.INSERTED
+                && link.seq == mismatched.seq() && row.hash().equals(mismatched.hash());
+            if (rewritten != null && !insertionExplainsMismatch) {
+              fault.offer(rewritten.seq, rewritten.fault, rewritten.detail);
+            }
+            rewritten = null;
+            // Records after a broken link are not checked: a fault found there could not start earlier.
+            fault.offer(link.seq, link.fault, link.detail);
             chainBroken = true;
             position += countFrom(connection, row.seq() + 1);
             previousHash = headHash(connection).orElse(row.hash());
             break;
           }
-          Checkpoint checkpoint = checkpoints.get(row.seq());
-          if (checkpoint != null && !fault.has(Fault.REWRITTEN)) {
+          Checkpoint checkpoint = signed.get(row.seq());
+          if (checkpoint != null && mismatched == null) {
             if (checkpoint.hash().equals(row.hash())) {
               lastMatchingCheckpoint = row.seq();
             } else {
-              fault.offer(lastMatchingCheckpoint + 1, Fault.REWRITTEN, "records " + (lastMatchingCheckpoint + 1)
-                  + " to " + row.seq() + " were rewritten: the checkpoint signed at seq " + row.seq()
-                  + " no longer matches the record there");
+              mismatched = checkpoint;
+              rewritten = new Candidate(lastMatchingCheckpoint + 1, Fault.REWRITTEN, "records "
+                  + (lastMatchingCheckpoint + 1) + " to " + row.seq() + " were rewritten: the checkpoint signed at seq "
+                  + row.seq() + " no longer matches the record there");
             }
           }
           previousHash = row.hash();
         }
       }
     }
-    long records = position;
-    if (!checkpoints.isEmpty() && checkpoints.lastKey() > records && !chainBroken) {
-      fault.offer(records + 1, Fault.TRUNCATED, "records after seq " + records + " are gone: the checkpoint signed at"
-          + " seq " + checkpoints.lastKey() + " vouches for them");
+    if (rewritten != null) {
+      fault.offer(rewritten.seq, rewritten.fault, rewritten.detail);
     }
-    long lastCheckpoint = checkpoints.isEmpty() ? 0 : checkpoints.lastKey();
+    long records = position;
+    long lastCheckpoint = signed.isEmpty() ? 0 : signed.lastKey();
+    if (lastCheckpoint > records && !chainBroken) {
+      fault.offer(records + 1, Fault.TRUNCATED, "records after seq " + records + " are gone: the checkpoint signed at"
+          + " seq " + lastCheckpoint + " vouches for them");
+    }
     return new Result(records, previousHash, checkpoints.size(), lastCheckpoint, Optional.ofNullable(fault.fault),
         fault.fault == null ? 0 : fault.seq, fault.fault == null ? "" : fault.detail);
   }
 
   /** The first fault of a record at {@code position}, given the hash of the record before it. */
-  private static Optional<Candidate> checkLink(Connection connection, AuditRow row, long position,
-      String previousHash) throws SQLException {
+  private static Optional<Candidate> checkLink(Connection connection, TreeMap<Long, Checkpoint> checkpoints,
+      AuditRow row, long position, String previousHash) throws SQLException {
     if (row.seq() != position) {
       return Optional.of(new Candidate(position, Fault.MISSING, "record " + position + " is missing"
           + (row.seq() > position + 1 ? " (and those up to " + (row.seq() - 1) + ")" : "")));
     }
     if (!row.computeHash().equals(row.hash())) {
-      if (position > 1 && renumbered(row, position - 1)) {
-        return Optional.of(new Candidate(position - 1, Fault.INSERTED, "record " + (position - 1) + " was inserted:"
-            + " the record after it is one that was appended as " + (position - 1)));
-      }
-      Optional<Long> belongsAfter = recordWithHash(connection, row.prevHash());
-      if (belongsAfter.isPresent() && belongsAfter.get() != position - 1) {
+      Optional<Long> predecessor = AuditRecord.isHexHash(row.prevHash())
+          ? recordWithHash(connection, row.prevHash()) : Optional.empty();
+      OptionalLong appendedAs = appendedAs(connection, checkpoints, row, predecessor);
+      if (appendedAs.isPresent()) {
+        long seq = appendedAs.getAsLong();
+        if (seq == position - 1) {
+          return Optional.of(new Candidate(position - 1, Fault.INSERTED, "record " + (position - 1) + " was"
+              + " inserted: the record after it is one that was appended as " + (position - 1)));
+        }
+        if (seq > position && predecessor.isEmpty()) {
+          return Optional.of(new Candidate(position, Fault.MISSING, "record " + position + " is missing"
+              + (seq > position + 1 ? " (and those up to " + (seq - 1) + ")" : "") + ": the records after it were"
+              + " renumbered down over the gap, record " + position + " is the one appended as " + seq));
+        }
         return Optional.of(new Candidate(position, Fault.REORDERED, "record " + position + " holds the record that"
-            + " was appended after " + belongsAfter.get()));
+            + " was appended as " + seq));
       }
       return Optional.of(new Candidate(position, Fault.EDITED, "record " + position + " was edited: its hash does not"
           + " match its content"));
@@ -185,11 +225,72 @@ public final class AuditStore {
     return Optional.empty();
   }
 
-  /** Whether the row's content hashes correctly as record {@code seq}: it was moved up by an insertion. */
-  private static boolean renumbered(AuditRow row, long seq) {
-    AuditRow asAppended = new AuditRow(seq, row.at(), row.mission(), row.lineage(), row.agent(), row.kind(),
-        row.policyVersion(), row.ruleIds(), row.credentialId(), row.grant(), row.payload(), row.prevHash(), row.hash());
-    return asAppended.computeHash().equals(row.hash());
+  /**
+   * The seq, other than the row's own, at which the row's texts hash to its stored hash: where this intact record was
+   * appended. Empty for an edited record. Tries the likely places first (just before: moved up by an insertion; just
+   * after the record it follows), then every seq the store has held, so a move anywhere is recognised; that search
+   * only runs for the first faulty record, and costs one short hash per seq.
+   */
+  private static OptionalLong appendedAs(Connection connection, TreeMap<Long, Checkpoint> checkpoints, AuditRow row,
+      Optional<Long> predecessor) throws SQLException {
+    if (!AuditRecord.isHexHash(row.prevHash()) || !AuditRecord.isHexHash(row.hash())) {
+      return OptionalLong.empty();
+    }
+    SeqHasher hasher = new SeqHasher(row);
+    List<Long> likely = new ArrayList<>(List.of(row.seq() - 1));
+    predecessor.ifPresent(seq -> likely.add(seq + 1));
+    for (long seq : likely) {
+      if (seq >= 1 && seq != row.seq() && hasher.matchesAt(seq)) {
+        return OptionalLong.of(seq);
+      }
+    }
+    long highest = Math.max(maxSeq(connection), checkpoints.isEmpty() ? 0 : checkpoints.lastKey()) + 1;
+    for (long seq = 1; seq <= highest; seq++) {
+      if (seq != row.seq() && hasher.matchesAt(seq)) {
+        return OptionalLong.of(seq);
+      }
+    }
+    return OptionalLong.empty();
+  }
+
+  /** Hashes a row's texts as if appended at other seqs: the part before the seq's digits is hashed once. */
+  private static final class SeqHasher {
+
+    private final MessageDigest prefix;
+    private final byte[] storedHash;
+
+    SeqHasher(AuditRow row) {
+      prefix = sha256();
+      prefix.update(HEX.parseHex(row.prevHash()));
+      prefix.update(row.canonicalUpToSeq().toString().getBytes(StandardCharsets.UTF_8));
+      storedHash = HEX.parseHex(row.hash());
+    }
+
+    boolean matchesAt(long seq) {
+      MessageDigest digest;
+      try {
+        digest = (MessageDigest) prefix.clone();
+      } catch (CloneNotSupportedException e) {
+        throw new IllegalStateException("this platform's SHA-256 cannot be cloned", e);
+      }
+      digest.update((seq + "}").getBytes(StandardCharsets.US_ASCII));
+      return MessageDigest.isEqual(digest.digest(), storedHash);
+    }
+
+    private static MessageDigest sha256() {
+      try {
+        return MessageDigest.getInstance("SHA-256");
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("every Java platform must provide SHA-256", e);
+      }
+    }
+  }
+
+  private static long maxSeq(Connection connection) throws SQLException {
+    try (PreparedStatement query = connection.prepareStatement("SELECT MAX(seq) FROM custos_audit");
+        ResultSet rows = query.executeQuery()) {
+      return rows.next() ? rows.getLong(1) : 0;
+    }
   }
 
   private static Optional<Long> recordWithHash(Connection connection, String hash) throws SQLException {
@@ -325,10 +426,6 @@ public final class AuditStore {
         this.fault = fault;
         this.detail = detail;
       }
-    }
-
-    boolean has(Fault kind) {
-      return fault == kind;
     }
   }
 }
