@@ -387,7 +387,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private PolicyDecision decidePolicy(Action.CallTool action, Tool tool, Instant now, boolean approved) {
-    return services.policy().decide(new PolicyRequest.ToolCall(self, setup.mission(), now, tool.name(), tool.risk(),
+    return services.decide(new PolicyRequest.ToolCall(self, setup.mission(), now, tool.name(), tool.risk(),
         tool.cost(), action.resource(), action.arguments(), policyContext(action, now, approved)));
   }
 

@@ -279,7 +279,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     }
     Instant now = now();
     Mission mission = missions.get(parent.mission);
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info, mission.info, now,
+    PolicyDecision decision = services.decide(new PolicyRequest.Delegation(parent.info, mission.info, now,
         request.role(), request.agentType(), request.grant(), request.briefLabels(),
         Map.of("time", now.toString(), "approved", false)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
@@ -342,7 +342,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     // Approved: the policy has the last word once more, with context.approved, in case it changed while waiting.
     RequestDelegation request = pending.request();
     Instant now = now();
-    PolicyDecision decision = services.policy().decide(new PolicyRequest.Delegation(parent.info,
+    PolicyDecision decision = services.decide(new PolicyRequest.Delegation(parent.info,
         missions.get(parent.mission).info, now, request.role(), request.agentType(), request.grant(),
         request.briefLabels(), Map.of("time", now.toString(), "approved", true)));
     if (decision instanceof PolicyDecision.Forbid forbid) {

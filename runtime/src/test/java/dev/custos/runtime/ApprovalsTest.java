@@ -502,6 +502,35 @@ class ApprovalsTest {
     assertEquals(1, agent(after, mission.root()).budgetUsed(), "the denied call's charge was refunded");
   }
 
+  @Test
+  void aPolicyThatThrowsDeniesAsNoPolicyWouldAndTheAgentGoesOn() throws Exception {
+    AtomicInteger asked = new AtomicInteger();
+    PolicyDecisionPoint broken = request -> {
+      if (asked.incrementAndGet() == 1) {
+        throw new IllegalStateException("rules store unreachable");
+      }
+      return new PolicyDecision.Permit("v1", List.of("calls"), Set.of());
+    };
+    GrantRequest grant = new GrantRequest(List.of(Capability.of("host.isolate", "host:corp/*")),
+        new Bounds(100, DEADLINE, 0, 0, 1, Rate.parse("100/1m"), 3));
+    runtime(b -> b.policy(broken), Map.of("root", event -> {
+      if (event instanceof AgentEvent.MissionStarted) {
+        return List.of(isolateCall("first", "a"));
+      }
+      return event instanceof AgentEvent.CallDenied ? List.of(isolateCall("second", "b")) : none();
+    }));
+    MissionHandle mission = start(grant);
+    Script root = root();
+    await().atMost(WAIT).until(() -> root.eventsOf(AgentEvent.ToolResult.class).size() == 1);
+    AgentEvent.CallDenied denied = root.eventsOf(AgentEvent.CallDenied.class).get(0);
+    assertEquals(List.of("first", List.of("the policy decision point failed: rules store unreachable")),
+        List.of(denied.callId(), denied.reasons()));
+    assertEquals(List.of("host:corp/b"), isolate.resources());
+    assertEquals(List.of("policy", Services.POLICY_FAILED), List.of(records(AuditKind.DECISION).get(0).payload()
+        .get("reason"), records(AuditKind.DECISION).get(0).payload().get("policyVersion")));
+    assertEquals(AgentStatus.RUNNING, snapshot(mission).status());
+  }
+
   // ---------------------------------------------------------------------------------------------- delegations
 
   /** Delegations need a person and are permitted once approved; calls are permitted. */
