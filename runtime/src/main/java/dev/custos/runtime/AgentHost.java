@@ -364,7 +364,9 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     PolicyDecision decision = decidePolicy(action, tool, now, false);
     if (decision instanceof PolicyDecision.Forbid forbid) {
       ledger.refund(capability.getAsInt(), tool.cost());
-      deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid, true);
+      // A policy that failed is the runtime's trouble, not the agent's: denied, but no strike.
+      deny(action, "policy", List.of(forbid.message().isEmpty() ? "forbidden by policy" : forbid.message()), forbid,
+          !Services.POLICY_FAILED.equals(forbid.policyVersion()));
       return;
     }
     boolean needsApproval = ledger.grant().capabilities().get(capability.getAsInt()).requiresApproval()

@@ -284,7 +284,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         Map.of("time", now.toString(), "approved", false)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
       denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy"
-          : forbid.message()), true);
+          : forbid.message()), !Services.POLICY_FAILED.equals(forbid.policyVersion()));
       return this;
     }
     Set<String> held = new TreeSet<>(request.briefLabels());

@@ -528,7 +528,9 @@ class ApprovalsTest {
     assertEquals(List.of("host:corp/b"), isolate.resources());
     assertEquals(List.of("policy", Services.POLICY_FAILED), List.of(records(AuditKind.DECISION).get(0).payload()
         .get("reason"), records(AuditKind.DECISION).get(0).payload().get("policyVersion")));
-    assertEquals(AgentStatus.RUNNING, snapshot(mission).status());
+    MissionSnapshot after = snapshot(mission);
+    assertEquals(AgentStatus.RUNNING, after.status());
+    assertEquals(0, agent(after, mission.root()).strikes(), "a broken policy is not the agent's strike");
   }
 
   // ---------------------------------------------------------------------------------------------- delegations
