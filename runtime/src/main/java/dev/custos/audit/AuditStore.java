@@ -19,7 +19,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.LongConsumer;
+import java.util.stream.IntStream;
 
 /**
  * Reading a {@link JdbcAuditLog}'s tables back: verifying the whole store, and exporting records as JSON lines. Works
@@ -134,42 +136,56 @@ public final class AuditStore {
       query.setFetchSize(FETCH_SIZE);
       query.setLong(1, 1);
       try (ResultSet rows = query.executeQuery()) {
-        while (rows.next()) {
-          AuditRow row = row(rows);
-          position++;
-          if (progress != null && position % FETCH_SIZE == 0) {
-            progress.accept(position);
-          }
-          Optional<Candidate> broken = checkLink(connection, checkpoints, row, position, previousHash);
-          if (broken.isPresent()) {
-            Candidate link = broken.get();
-            // A record inserted at a checkpoint's seq pushes the record the checkpoint vouches for one further on:
-            // the records before it still verify, so it is an insertion there, not a rewrite of the stretch before.
-            boolean insertionExplainsMismatch = mismatched != null && link.fault == Fault.INSERTED
-                && link.seq == mismatched.seq() && row.hash().equals(mismatched.hash());
-            if (rewritten != null && !insertionExplainsMismatch) {
-              fault.offer(rewritten.seq, rewritten.fault, rewritten.detail);
-            }
-            rewritten = null;
-            // Records after a broken link are not checked: a fault found there could not start earlier.
-            fault.offer(link.seq, link.fault, link.detail);
-            chainBroken = true;
-            position += countFrom(connection, row.seq() + 1);
-            previousHash = headHash(connection).orElse(row.hash());
+        // Rows are read in chunks; a chunk's hashes and query columns are checked on all cores while the next chunk
+        // is read, and the links between records are then walked in order, one record at a time.
+        CompletableFuture<Chunk> next = read(rows).check();
+        walk:
+        while (true) {
+          Chunk chunk = next.join();
+          if (chunk.rows.isEmpty()) {
             break;
           }
-          Checkpoint checkpoint = signed.get(row.seq());
-          if (checkpoint != null && mismatched == null) {
-            if (checkpoint.hash().equals(row.hash())) {
-              lastMatchingCheckpoint = row.seq();
-            } else {
-              mismatched = checkpoint;
-              rewritten = new Candidate(lastMatchingCheckpoint + 1, Fault.REWRITTEN, "records "
-                  + (lastMatchingCheckpoint + 1) + " to " + row.seq() + " were rewritten: the checkpoint signed at seq "
-                  + row.seq() + " no longer matches the record there");
+          next = read(rows).check();
+          for (int i = 0; i < chunk.rows.size(); i++) {
+            AuditRow row = chunk.rows.get(i);
+            position++;
+            if (progress != null && position % FETCH_SIZE == 0) {
+              progress.accept(position);
             }
+            boolean intact = chunk.intact[i] && row.seq() == position && row.prevHash().equals(previousHash);
+            Optional<Candidate> broken = intact ? Optional.empty()
+                : checkLink(connection, checkpoints, row, position, previousHash);
+            if (broken.isPresent()) {
+              Candidate link = broken.get();
+              // A record inserted at a checkpoint's seq pushes the record the checkpoint vouches for one further on:
+              // the records before it still verify, so it is an insertion there, not a rewrite of the stretch before.
+              boolean insertionExplainsMismatch = mismatched != null && link.fault == Fault.INSERTED
+                  && link.seq == mismatched.seq() && row.hash().equals(mismatched.hash());
+              if (rewritten != null && !insertionExplainsMismatch) {
+                fault.offer(rewritten.seq, rewritten.fault, rewritten.detail);
+              }
+              rewritten = null;
+              // Records after a broken link are not checked: a fault found there could not start earlier.
+              fault.offer(link.seq, link.fault, link.detail);
+              chainBroken = true;
+              next.join();
+              position += countFrom(connection, row.seq() + 1);
+              previousHash = headHash(connection).orElse(row.hash());
+              break walk;
+            }
+            Checkpoint checkpoint = signed.get(row.seq());
+            if (checkpoint != null && mismatched == null) {
+              if (checkpoint.hash().equals(row.hash())) {
+                lastMatchingCheckpoint = row.seq();
+              } else {
+                mismatched = checkpoint;
+                rewritten = new Candidate(lastMatchingCheckpoint + 1, Fault.REWRITTEN, "records "
+                    + (lastMatchingCheckpoint + 1) + " to " + row.seq() + " were rewritten: the checkpoint signed at "
+                    + "seq " + row.seq() + " no longer matches the record there");
+              }
+            }
+            previousHash = row.hash();
           }
-          previousHash = row.hash();
         }
       }
     }
@@ -184,6 +200,39 @@ public final class AuditStore {
     }
     return new Result(records, previousHash, checkpoints.size(), lastCheckpoint, Optional.ofNullable(fault.fault),
         fault.fault == null ? 0 : fault.seq, fault.fault == null ? "" : fault.detail);
+  }
+
+  /** Up to {@link #FETCH_SIZE} rows read in order, and per row whether its own hash and query columns check out. */
+  private static final class Chunk {
+    final List<AuditRow> rows;
+    final boolean[] intact;
+
+    Chunk(List<AuditRow> rows) {
+      this.rows = rows;
+      this.intact = new boolean[rows.size()];
+    }
+
+    /** Checks each row's hash and query columns, on the common pool: the part of verifying that needs no order. */
+    CompletableFuture<Chunk> check() {
+      if (rows.isEmpty()) {
+        return CompletableFuture.completedFuture(this);
+      }
+      return CompletableFuture.supplyAsync(() -> {
+        IntStream.range(0, rows.size()).parallel().forEach(i -> {
+          AuditRow row = rows.get(i);
+          intact[i] = row.computeHash().equals(row.hash()) && row.derivedColumnsMatch();
+        });
+        return this;
+      });
+    }
+  }
+
+  private static Chunk read(ResultSet rows) throws SQLException {
+    List<AuditRow> chunk = new ArrayList<>(FETCH_SIZE);
+    while (chunk.size() < FETCH_SIZE && rows.next()) {
+      chunk.add(row(rows));
+    }
+    return new Chunk(chunk);
   }
 
   /** The first fault of a record at {@code position}, given the hash of the record before it. */

@@ -108,6 +108,34 @@ class JdbcAuditLogTest {
   }
 
   @Test
+  void faultsAreFoundPastTheFirstChunkOfRows(@TempDir Path dir) throws Exception {
+    List<CompletableFuture<AuditReceipt>> receipts = new ArrayList<>();
+    try (JdbcAuditLog log = JdbcAuditLog.embedded(dir, KEY).checkpointEvery(1000).open()) {
+      for (int i = 1; i <= 10_000; i++) {
+        receipts.add(log.append(entry(i)).toCompletableFuture());
+      }
+      CompletableFuture.allOf(receipts.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+    }
+    try (Connection connection = DriverManager.getConnection(JdbcAuditLog.embeddedUrl(dir));
+        Statement edit = connection.createStatement()) {
+      connection.setAutoCommit(false);
+      AuditStore.Result intact = AuditStore.verify(connection, KEY.publicKey(), null);
+      assertTrue(intact.intact(), intact.toString());
+      assertEquals(10_000, intact.records());
+      edit.executeUpdate("UPDATE custos_audit SET kind = 'halt' WHERE seq = 9001");
+      AuditStore.Result edited = AuditStore.verify(connection, KEY.publicKey(), null);
+      assertEquals(List.of(Optional.of(AuditStore.Fault.EDITED), 9001L, 10_000L),
+          List.of(edited.fault(), edited.firstBadSeq(), edited.records()));
+      connection.rollback();
+      edit.executeUpdate("DELETE FROM custos_audit WHERE seq = 4097");
+      AuditStore.Result missing = AuditStore.verify(connection, KEY.publicKey(), null);
+      assertEquals(List.of(Optional.of(AuditStore.Fault.MISSING), 4097L, 9_999L),
+          List.of(missing.fault(), missing.firstBadSeq(), missing.records()));
+      connection.rollback();
+    }
+  }
+
+  @Test
   void aStoreThatIsDownFailsAppendsAndWorkAfterItComesBack(@TempDir Path dir) throws Exception {
     try (JdbcAuditLog log = JdbcAuditLog.embedded(dir, KEY).open()) {
       assertEquals(1, log.append(entry(1)).toCompletableFuture().get().seq());
