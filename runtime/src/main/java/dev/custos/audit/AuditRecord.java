@@ -131,6 +131,12 @@ public record AuditRecord(
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException("every Java platform must provide SHA-256", e);
     }
+    return chainHash(sha256, prevHash, canonical);
+  }
+
+  /** {@link #chainHash(String, String)} with a digest the caller owns and uses from one thread (it is reset). */
+  static String chainHash(MessageDigest sha256, String prevHash, String canonical) {
+    sha256.reset();
     sha256.update(HEX.parseHex(prevHash));
     sha256.update(canonical.getBytes(StandardCharsets.UTF_8));
     return HEX.formatHex(sha256.digest());

@@ -1,5 +1,6 @@
 package dev.custos.audit;
 
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,10 +37,35 @@ public record AuditRow(long seq, String at, String mission, String lineage, Stri
 
   /** The row a store writes for {@code record}. */
   public static AuditRow of(AuditRecord record) {
-    Derived derived = derive(record.lineage(), record.payload());
-    return new AuditRow(record.seq(), record.at().toString(), record.mission(), CanonicalJson.write(record.lineage()),
-        derived.agent, record.kind().text(), derived.policyVersion, derived.ruleIds, derived.credentialId,
-        derived.grant, CanonicalJson.write(record.payload()), record.prevHash(), record.hash());
+    return unplaced(record.entry()).at(record.seq(), record.prevHash(), record.hash());
+  }
+
+  /**
+   * The texts of a record whose place in the chain is not known yet. A store makes them on the appending thread, so
+   * that its one writer only numbers, hashes and writes.
+   */
+  static Unplaced unplaced(AuditEntry entry) {
+    Derived derived = derive(entry.lineage(), entry.payload());
+    return new Unplaced(entry.at().toString(), entry.mission(), CanonicalJson.write(entry.lineage()), derived.agent,
+        entry.kind().text(), derived.policyVersion, derived.ruleIds, derived.credentialId, derived.grant,
+        CanonicalJson.write(entry.payload()));
+  }
+
+  /** A row's texts but its seq and hashes; see {@link #unplaced}. */
+  record Unplaced(String at, String mission, String lineage, String agent, String kind, String policyVersion,
+      String ruleIds, String credentialId, String grant, String payload) {
+
+    /** The row at {@code seq} after {@code prevHash}, its hash computed by the hash rule with {@code sha256}. */
+    AuditRow place(long seq, String prevHash, MessageDigest sha256) {
+      AuditRow unhashed = at(seq, prevHash, AuditRecord.GENESIS_HASH);
+      String canonical = unhashed.canonicalUpToSeq().append(seq).append('}').toString();
+      return at(seq, prevHash, AuditRecord.chainHash(sha256, prevHash, canonical));
+    }
+
+    AuditRow at(long seq, String prevHash, String hash) {
+      return new AuditRow(seq, at, mission, lineage, agent, kind, policyVersion, ruleIds, credentialId, grant, payload,
+          prevHash, hash);
+    }
   }
 
   /** The record's canonical text, assembled from the stored texts. */
@@ -73,6 +99,46 @@ public record AuditRow(long seq, String at, String mission, String lineage, Stri
 
   /** Whether the derived columns are what the stored lineage and payload give. */
   public boolean derivedColumnsMatch() {
+    // Most rows are as written: their columns are the exact texts in the payload. Anything else is parsed and compared
+    // by value, so that only what differs in meaning counts as a mismatch.
+    return textsMatch() || valuesMatch();
+  }
+
+  /** Whether each derived column is the exact text of its member in the payload (a string column: its JSON). */
+  private boolean textsMatch() {
+    Map<String, String> members = TopLevelMembers.of(payload, DERIVED_MEMBERS);
+    if (members == null || !lineage.endsWith("]")) {
+      return false;
+    }
+    return matchesText(members.get("policyVersion"), policyVersion, true)
+        && matchesText(members.get("credential"), credentialId, true)
+        && matchesText(members.get("rules"), ruleIds, false)
+        && matchesText(members.get("grant"), grant, false)
+        && lastLineageText().equals(agent.isEmpty() ? "" : CanonicalJson.write(agent));
+  }
+
+  private static final List<String> DERIVED_MEMBERS = List.of("credential", "grant", "policyVersion", "rules");
+
+  /** A member's raw text against its column: absent means an empty column; strings compare as their JSON text. */
+  private static boolean matchesText(String member, String column, boolean stringColumn) {
+    if (member == null) {
+      return column.isEmpty();
+    }
+    return stringColumn ? member.startsWith("\"") && member.equals(CanonicalJson.write(column)) : member.equals(column);
+  }
+
+  /** The raw text of the lineage's last element, empty for an empty array. */
+  private String lastLineageText() {
+    if (lineage.equals("[]")) {
+      return "";
+    }
+    int start = lineage.lastIndexOf(",\"");
+    String last = start < 0 ? lineage.substring(1, lineage.length() - 1) : lineage.substring(start + 1,
+        lineage.length() - 1);
+    return last.startsWith("\"") && last.endsWith("\"") && last.indexOf('"', 1) == last.length() - 1 ? last : "\u0000";
+  }
+
+  private boolean valuesMatch() {
     try {
       Object lineageValue = JsonText.parse(lineage);
       Object payloadValue = JsonText.parse(payload);

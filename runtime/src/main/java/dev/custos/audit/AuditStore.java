@@ -11,6 +11,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -113,6 +114,13 @@ public final class AuditStore {
    * @param progress told the seq of each record checked, every few thousand; may be null
    */
   public static Result verify(Connection connection, WorkloadKeys.PublicKey trustedKey, LongConsumer progress)
+      throws SQLException {
+    try (Streaming streaming = Streaming.on(connection)) {
+      return check(connection, trustedKey, progress);
+    }
+  }
+
+  private static Result check(Connection connection, WorkloadKeys.PublicKey trustedKey, LongConsumer progress)
       throws SQLException {
     TreeMap<Long, Checkpoint> checkpoints = checkpoints(connection);
     TreeMap<Long, Checkpoint> signed = new TreeMap<>();
@@ -415,7 +423,8 @@ public final class AuditStore {
    */
   public static long export(Connection connection, long fromSeq, Writer out) throws SQLException {
     long written = 0;
-    try (PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
+    try (Streaming streaming = Streaming.on(connection);
+        PreparedStatement query = connection.prepareStatement(SELECT_ROWS)) {
       query.setFetchSize(FETCH_SIZE);
       query.setLong(1, Math.max(1, fromSeq));
       try (ResultSet rows = query.executeQuery()) {
@@ -453,6 +462,48 @@ public final class AuditStore {
 
   private static String text(ResultSet rows, int column) throws SQLException {
     return Objects.requireNonNullElse(rows.getString(column), "");
+  }
+
+  /**
+   * Reads a large result a chunk at a time rather than all at once: PostgreSQL's driver uses a cursor (and so honours
+   * the fetch size) only inside a transaction, and H2 builds a whole result first (spilling it to a temporary file)
+   * unless told to run the query lazily. Restores the connection as it found it.
+   */
+  private static final class Streaming implements AutoCloseable {
+    private final Connection connection;
+    private final boolean autoCommit;
+    private final boolean h2;
+
+    private Streaming(Connection connection) throws SQLException {
+      this.connection = connection;
+      this.autoCommit = connection.getAutoCommit();
+      this.h2 = "H2".equals(connection.getMetaData().getDatabaseProductName());
+      if (autoCommit) {
+        connection.setAutoCommit(false);
+      }
+      if (h2) {
+        try (Statement lazy = connection.createStatement()) {
+          lazy.execute("SET LAZY_QUERY_EXECUTION TRUE");
+        }
+      }
+    }
+
+    static Streaming on(Connection connection) throws SQLException {
+      return new Streaming(connection);
+    }
+
+    @Override
+    public void close() throws SQLException {
+      if (h2) {
+        try (Statement eager = connection.createStatement()) {
+          eager.execute("SET LAZY_QUERY_EXECUTION FALSE");
+        }
+      }
+      if (autoCommit) {
+        connection.rollback(); // it only read
+        connection.setAutoCommit(true);
+      }
+    }
   }
 
   /** The earliest fault found so far. */

@@ -1,6 +1,8 @@
 package dev.custos.audit;
 
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -51,7 +53,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private static final String INSERT_CHECKPOINT = "INSERT INTO custos_audit_checkpoint (seq, chain_hash, signed_at, "
       + "key_id, public_key, signature) VALUES (?, ?, ?, ?, ?, ?)";
 
-  private record Pending(AuditEntry entry, CompletableFuture<AuditReceipt> receipt) {}
+  /** An append waiting for the writer, its texts made on the appending thread. */
+  private record Pending(AuditRow.Unplaced texts, CompletableFuture<AuditReceipt> receipt) {}
 
   /** Wakes a waiting writer at close. Never interrupt it: H2 closes its file when its thread is interrupted. */
   private static final Pending WAKE_UP = new Pending(null, null);
@@ -69,8 +72,11 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   private final Thread writer;
   private final Object lifecycle = new Object();
   private volatile boolean closing;
+  private volatile long batchesWritten;
+  private volatile long recordsWritten;
 
   // Owned by the writer thread.
+  private final MessageDigest sha256 = sha256();
   private Connection connection;
   private long headSeq;
   private String headHash = AuditRecord.GENESIS_HASH;
@@ -125,15 +131,33 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   public CompletionStage<AuditReceipt> append(AuditEntry entry) {
     Objects.requireNonNull(entry, "entry");
     CompletableFuture<AuditReceipt> receipt = new CompletableFuture<>();
+    AuditRow.Unplaced texts;
+    try {
+      texts = AuditRow.unplaced(entry);
+    } catch (IllegalArgumentException notJson) { // cannot happen for an AuditEntry's copied payload; fail it alone
+      receipt.completeExceptionally(new AuditUnavailableException("the record cannot be written: "
+          + notJson.getMessage(), notJson));
+      return receipt;
+    }
     synchronized (lifecycle) {
       if (closing) {
         receipt.completeExceptionally(new AuditUnavailableException("the audit log is closed"));
-      } else if (!queue.offer(new Pending(entry, receipt))) {
+      } else if (!queue.offer(new Pending(texts, receipt))) {
         receipt.completeExceptionally(new AuditUnavailableException(
             "the audit log is behind: " + queue.size() + " records are waiting to be written"));
       }
     }
     return receipt;
+  }
+
+  /** Transactions of records committed since this log opened: records per batch is the group commit's yield. */
+  public long batchesWritten() {
+    return batchesWritten;
+  }
+
+  /** Records committed since this log opened. */
+  public long recordsWritten() {
+    return recordsWritten;
   }
 
   /** Stops taking appends, writes those already taken, signs a checkpoint at the head, and closes the connection. */
@@ -206,29 +230,29 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
   }
 
   private void write(List<Pending> batch) {
-    List<AuditRecord> records = new ArrayList<>(batch.size());
+    List<AuditRow> rows = new ArrayList<>(batch.size());
     try {
       ensureConnected();
       long seq = headSeq;
       String prev = headHash;
       for (Pending pending : batch) {
-        AuditRecord record = AuditRecord.chain(++seq, pending.entry(), prev);
-        records.add(record);
-        prev = record.hash();
+        AuditRow row = pending.texts().place(++seq, prev, sha256);
+        rows.add(row);
+        prev = row.hash();
       }
       try (PreparedStatement insert = connection.prepareStatement(INSERT)) {
-        for (AuditRecord record : records) {
-          bind(insert, AuditRow.of(record));
+        for (AuditRow row : rows) {
+          bind(insert, row);
           insert.addBatch();
         }
         insert.executeBatch();
       }
       // Every checkpointEvery records exactly, even inside a large batch; and at the batch's end when it is time.
       long signedUpTo = checkpointSeq;
-      for (AuditRecord record : records) {
-        if (record.seq() - signedUpTo >= checkpointEvery) {
-          insertCheckpoint(record.seq(), record.hash());
-          signedUpTo = record.seq();
+      for (AuditRow row : rows) {
+        if (row.seq() - signedUpTo >= checkpointEvery) {
+          insertCheckpoint(row.seq(), row.hash());
+          signedUpTo = row.seq();
         }
       }
       if (signedUpTo < seq && System.nanoTime() - lastCheckpointNanos >= checkpointIntervalNanos) {
@@ -238,6 +262,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
       commit();
       headSeq = seq;
       headHash = prev;
+      batchesWritten++; // only the writer thread writes these two
+      recordsWritten += rows.size();
       if (signedUpTo != checkpointSeq) {
         checkpointSeq = signedUpTo;
         lastCheckpointNanos = System.nanoTime();
@@ -247,8 +273,8 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
       return;
     }
     for (int i = 0; i < batch.size(); i++) {
-      AuditRecord record = records.get(i);
-      batch.get(i).receipt().complete(new AuditReceipt(record.seq(), record.hash()));
+      AuditRow row = rows.get(i);
+      batch.get(i).receipt().complete(new AuditReceipt(row.seq(), row.hash()));
     }
   }
 
@@ -379,6 +405,14 @@ public final class JdbcAuditLog implements AuditLog, AutoCloseable {
       LOG.debug("closing the audit connection: {}", e.toString());
     }
     connection = null;
+  }
+
+  private static MessageDigest sha256() {
+    try {
+      return MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("every Java platform must provide SHA-256", e);
+    }
   }
 
   /** Settings of a {@link JdbcAuditLog}; every one has a working default. Not thread safe. */
