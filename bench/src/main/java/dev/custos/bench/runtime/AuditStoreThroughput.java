@@ -112,8 +112,12 @@ public final class AuditStoreThroughput {
               result.records(), verifyRates[i]);
         }
       }
+      double read = bareRead(last);
       last.drop();
       int batch = (int) Math.max(1, Math.round(Table.median(batchSizes)));
+      Target bare = Target.fresh(store, args, scratch, "bare");
+      double database = bareInserts(bare, key, batch, records);
+      bare.drop();
       int rowBytes = rowBytes();
       double raw = rawWriteForce(scratch.resolve("raw.bin"), batch, rowBytes, Math.min(records, batch * 400));
       double rate = Table.median(rates);
@@ -129,6 +133,11 @@ public final class AuditStoreThroughput {
       System.out.printf(Locale.ROOT, "  verify               %,12.0f records/s (median of %d over %,d records)"
           + "   target >= 500,000   %s%n", verifyRate, verifyRates.length, verified,
           verifyRate >= 500_000 ? "met" : "MISSED");
+      System.out.printf(Locale.ROOT, "  bare database read   %,12.0f records/s (every column of every row, streamed, no "
+          + "checks)%n", read);
+      System.out.printf(Locale.ROOT, "  bare database insert %,12.0f records/s (the same rows, %d per transaction, one "
+          + "connection, no Custos code)%n", database, batch);
+      System.out.printf(Locale.ROOT, "  ratio store/bare     %12.2f%n", rate / database);
       System.out.printf(Locale.ROOT, "  raw write+force      %,12.0f records/s (%d records of %d bytes per force)%n",
           raw, batch, rowBytes);
       System.out.printf(Locale.ROOT, "  ratio store/raw      %12.2f%n", rate / raw);
@@ -238,6 +247,82 @@ public final class AuditStoreThroughput {
         throw new IllegalStateException("an append failed", failure.get());
       }
       return new Appended(records, took, log.batchesWritten() - batchesBefore);
+    }
+  }
+
+  /** Rows per second read back with every column, streamed as verify streams them, and nothing checked. */
+  private static double bareRead(Target target) throws SQLException {
+    try (Connection connection = target.connect()) {
+      connection.setAutoCommit(false);
+      if (target.schema() == null) {
+        try (Statement lazy = connection.createStatement()) {
+          lazy.execute("SET LAZY_QUERY_EXECUTION TRUE");
+        }
+      }
+      long rows = 0;
+      long characters = 0;
+      long started = System.nanoTime();
+      try (java.sql.PreparedStatement query = connection.prepareStatement("SELECT seq, recorded_at, mission, "
+          + "lineage, agent, kind, policy_version, rule_ids, credential_id, grant_json, payload, prev_hash, chain_hash "
+          + "FROM custos_audit WHERE seq >= ? ORDER BY seq")) {
+        query.setFetchSize(4_096);
+        query.setLong(1, 1);
+        try (java.sql.ResultSet result = query.executeQuery()) {
+          while (result.next()) {
+            rows++;
+            for (int c = 2; c <= 13; c++) {
+              characters += result.getString(c).length();
+            }
+          }
+        }
+      }
+      double rate = rows / ((System.nanoTime() - started) / 1e9);
+      connection.rollback();
+      return characters > 0 ? rate : 0;
+    }
+  }
+
+  /**
+   * The database's own cost: the rows the store would write (made before the clock starts), inserted through the
+   * store's schema on one connection, {@code batch} per transaction, each commit made durable as the store makes it.
+   */
+  private static double bareInserts(Target target, CheckpointKey key, int batch, int records) throws Exception {
+    target.open(key).close(); // creates the schema
+    List<AuditRow> rows = new ArrayList<>(records);
+    String prev = AuditRecord.GENESIS_HASH;
+    for (int i = 0; i < records; i++) {
+      AuditRecord record = AuditRecord.chain(i + 1, entry(i % 4, i), prev);
+      rows.add(AuditRow.of(record));
+      prev = record.hash();
+    }
+    String insert = "INSERT INTO custos_audit (seq, recorded_at, mission, lineage, agent, kind, policy_version, "
+        + "rule_ids, credential_id, grant_json, payload, prev_hash, chain_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        + "?, ?, ?)";
+    boolean h2 = target.schema() == null;
+    try (Connection connection = target.connect()) {
+      connection.setAutoCommit(false);
+      long started = System.nanoTime();
+      for (int from = 0; from < records; from += batch) {
+        try (java.sql.PreparedStatement statement = connection.prepareStatement(insert)) {
+          for (AuditRow row : rows.subList(from, Math.min(records, from + batch))) {
+            String[] texts = {row.at(), row.mission(), row.lineage(), row.agent(), row.kind(), row.policyVersion(),
+                row.ruleIds(), row.credentialId(), row.grant(), row.payload(), row.prevHash(), row.hash()};
+            statement.setLong(1, row.seq());
+            for (int c = 0; c < texts.length; c++) {
+              statement.setString(c + 2, texts[c]);
+            }
+            statement.addBatch();
+          }
+          statement.executeBatch();
+        }
+        connection.commit();
+        if (h2) {
+          try (Statement sync = connection.createStatement()) {
+            sync.execute("CHECKPOINT SYNC");
+          }
+        }
+      }
+      return records / ((System.nanoTime() - started) / 1e9);
     }
   }
 
