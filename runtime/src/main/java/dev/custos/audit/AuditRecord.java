@@ -88,22 +88,11 @@ public record AuditRecord(
     return canonical(seq, at, mission, lineage, kind, payload);
   }
 
-  /** The six members written in their canonical order directly, rather than through a sorted map. */
+  /** The six members in their canonical order, assembled where a stored row is assembled too. */
   private static String canonical(long seq, Instant at, String mission, List<String> lineage, AuditKind kind,
       Map<String, Object> payload) {
-    StringBuilder out = new StringBuilder(256);
-    out.append("{\"at\":");
-    CanonicalJson.write(at.toString(), out);
-    out.append(",\"kind\":");
-    CanonicalJson.write(kind.text(), out);
-    out.append(",\"lineage\":");
-    CanonicalJson.write(lineage, out);
-    out.append(",\"mission\":");
-    CanonicalJson.write(mission, out);
-    out.append(",\"payload\":");
-    CanonicalJson.write(payload, out);
-    out.append(",\"seq\":").append(seq).append('}');
-    return out.toString();
+    return AuditRow.canonicalUpToSeq(at.toString(), kind.text(), CanonicalJson.write(lineage), mission,
+        CanonicalJson.write(payload)).append(seq).append('}').toString();
   }
 
   /**

@@ -75,6 +75,14 @@ public record AuditRow(long seq, String at, String mission, String lineage, Stri
 
   /** The canonical text up to the value of {@code seq}, which comes last: {@code {"at":...,"seq":}. */
   StringBuilder canonicalUpToSeq() {
+    return canonicalUpToSeq(at, kind, lineage, mission, payload);
+  }
+
+  /**
+   * The one place the canonical form is assembled (see {@link AuditRecord}): from the time and kind as text, the
+   * lineage and payload as canonical JSON, and the mission; the caller appends the seq and the closing brace.
+   */
+  static StringBuilder canonicalUpToSeq(String at, String kind, String lineage, String mission, String payload) {
     StringBuilder out = new StringBuilder(64 + lineage.length() + payload.length() + mission.length());
     out.append("{\"at\":");
     CanonicalJson.write(at, out);

@@ -1,5 +1,6 @@
 package dev.custos.cli;
 
+import static dev.custos.cli.CliRun.custos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -8,8 +9,6 @@ import dev.custos.audit.AuditKind;
 import dev.custos.audit.AuditReceipt;
 import dev.custos.audit.CheckpointKey;
 import dev.custos.audit.JdbcAuditLog;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -21,21 +20,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class AuditCommandsTest {
-
-  private record Run(int exitCode, List<String> out, List<String> err) {}
-
-  private static Run custos(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode = new CommandLine(new Main())
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
-    return new Run(exitCode, out.toString().lines().toList(), err.toString().lines().toList());
-  }
 
   /** A store of {@code count} records in {@code dir}, its key beside it; returns the head receipt. */
   private static AuditReceipt store(Path dir, int count) throws Exception {
@@ -58,7 +44,7 @@ class AuditCommandsTest {
   void anIntactStoreVerifiesWithTheKeyBesideIt(@TempDir Path dir) throws Exception {
     AuditReceipt head = store(dir, 25);
     String thumbprint = CheckpointKey.readPublicKey(dir.resolve("checkpoint-key.pub")).thumbprint();
-    assertEquals(new Run(0, List.of("OK: 25 records, head " + head.hash() + ", 3 checkpoints (last at seq 25), "
+    assertEquals(new CliRun(0, List.of("OK: 25 records, head " + head.hash() + ", 3 checkpoints (last at seq 25), "
         + "signed by key " + thumbprint), List.of()), custos("audit", "verify", "--db", url(dir)));
   }
 
@@ -69,8 +55,8 @@ class AuditCommandsTest {
         Statement edit = connection.createStatement()) {
       edit.executeUpdate("UPDATE custos_audit SET payload = REPLACE(payload, '\"n\":12', '\"n\":13') WHERE seq = 12");
     }
-    Run run = custos("audit", "verify", "--db", url(dir));
-    assertEquals(new Run(1, List.of(
+    CliRun run = custos("audit", "verify", "--db", url(dir));
+    assertEquals(new CliRun(1, List.of(
         "FAULT: edited at seq 12: record 12 was edited: its hash does not match its content",
         "  25 records, stored head " + head.hash() + ", 3 checkpoints (last at seq 25); records before seq 12 verify"),
         List.of()), run);
@@ -83,7 +69,7 @@ class AuditCommandsTest {
         Statement cut = connection.createStatement()) {
       cut.executeUpdate("DELETE FROM custos_audit WHERE seq > 20");
     }
-    Run run = custos("audit", "verify", "--db", url(dir));
+    CliRun run = custos("audit", "verify", "--db", url(dir));
     assertEquals(1, run.exitCode());
     assertEquals("FAULT: truncated at seq 21: records after seq 20 are gone: the checkpoint signed at seq 25 vouches "
         + "for them", run.out().get(0));
@@ -93,7 +79,7 @@ class AuditCommandsTest {
   void checkpointsSignedByAnotherKeyAreForged(@TempDir Path dir, @TempDir Path other) throws Exception {
     store(dir, 5);
     CheckpointKey.loadOrCreate(other.resolve("k"), new SecureRandom());
-    Run run = custos("audit", "verify", "--db", url(dir), "--public-key", other.resolve("k.pub").toString());
+    CliRun run = custos("audit", "verify", "--db", url(dir), "--public-key", other.resolve("k.pub").toString());
     assertEquals(1, run.exitCode());
     assertThat(run.out().get(0)).startsWith("FAULT: forged checkpoint at seq 5: the checkpoint at seq 5 is signed by");
   }
@@ -102,7 +88,7 @@ class AuditCommandsTest {
   void withoutAKeyTheStoredOnesAreUsedAndSaidSo(@TempDir Path dir) throws Exception {
     store(dir, 3);
     Files.delete(dir.resolve("checkpoint-key.pub"));
-    Run run = custos("audit", "verify", "--db", url(dir));
+    CliRun run = custos("audit", "verify", "--db", url(dir));
     assertEquals(0, run.exitCode());
     assertThat(run.err()).singleElement().asString().startsWith("note: no public key given");
   }
@@ -110,7 +96,7 @@ class AuditCommandsTest {
   @Test
   void exportWritesJsonLinesFromASequence(@TempDir Path dir) throws Exception {
     AuditReceipt head = store(dir, 4);
-    Run run = custos("audit", "export", "--db", url(dir), "--from", "4");
+    CliRun run = custos("audit", "export", "--db", url(dir), "--from", "4");
     assertEquals(0, run.exitCode());
     assertThat(run.out()).singleElement().asString()
         .startsWith("{\"at\":\"1970-01-01T00:00:04Z\",\"hash\":\"" + head.hash() + "\",\"kind\":\"decision\"")
@@ -121,7 +107,7 @@ class AuditCommandsTest {
 
   @Test
   void aStoreThatIsNotThereIsBadInput(@TempDir Path dir) {
-    Run run = custos("audit", "verify", "--db", url(dir.resolve("nowhere")));
+    CliRun run = custos("audit", "verify", "--db", url(dir.resolve("nowhere")));
     assertEquals(2, run.exitCode());
     assertThat(run.err()).singleElement().asString().contains("no H2 database at");
     assertEquals(0, Files.exists(dir.resolve("nowhere")) ? 1 : 0, "verify must not create a store");

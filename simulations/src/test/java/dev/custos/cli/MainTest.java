@@ -1,17 +1,15 @@
 package dev.custos.cli;
 
+import static dev.custos.cli.CliRun.custos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class MainTest {
 
@@ -20,22 +18,9 @@ class MainTest {
   private static final String CONTAINMENT = GRANTS + "/containment.yaml";
   private static final String ROGUE = GRANTS + "/rogue-containment.yaml";
 
-  /** What one run printed, and its exit code. */
-  private record Run(int exitCode, List<String> out, List<String> err) {}
-
-  private static Run custos(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode = new CommandLine(new Main())
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
-    return new Run(exitCode, out.toString().lines().toList(), err.toString().lines().toList());
-  }
-
   @Test
   void aChildWithinItsParentIsGranted() {
-    assertEquals(new Run(0, List.of(
+    assertEquals(new CliRun(0, List.of(
         "granted: " + CONTAINMENT + " is within " + COMMANDER,
         "it would reserve from the parent:",
         "  budget: 60 of the 200 left",
@@ -46,7 +31,7 @@ class MainTest {
 
   @Test
   void aWideningChildIsRefusedWithEveryReason() {
-    assertEquals(new Run(1, List.of(
+    assertEquals(new CliRun(1, List.of(
         "refused: " + ROGUE + " is not within " + COMMANDER,
         "  - budget 500 is more than the parent has left (200)",
         "  - maxDepth 3 is not smaller than the parent's (3)",
@@ -58,7 +43,7 @@ class MainTest {
 
   @Test
   void aParentIsNotWithinItsChild() {
-    Run run = custos("grant", "check", CONTAINMENT, COMMANDER);
+    CliRun run = custos("grant", "check", CONTAINMENT, COMMANDER);
 
     assertEquals(1, run.exitCode());
     assertEquals("refused: " + COMMANDER + " is not within " + CONTAINMENT, run.out().get(0));
@@ -76,7 +61,7 @@ class MainTest {
         ""));
     Path missing = dir.resolve("missing.yaml");
 
-    assertEquals(new Run(2, List.of(), List.of(
+    assertEquals(new CliRun(2, List.of(), List.of(
         missing + ": no such file",
         bad + ":2:65: capabilities[0].maxCalls: expected a whole number at least 1, got -1",
         bad + ":3:33: bounds.deadline: \"soon\": a duration starts with a whole number, such as 500ms, 30s, 5m or 2h"
@@ -88,14 +73,14 @@ class MainTest {
   void aYamlSyntaxErrorIsBadInput(@TempDir Path dir) throws IOException {
     Path broken = Files.writeString(dir.resolve("broken.yaml"), "capabilities: [\n");
 
-    assertEquals(new Run(2, List.of(), List.of(broken
+    assertEquals(new CliRun(2, List.of(), List.of(broken
             + ":2:1: YAML syntax: expected the node content, but found '<stream end>'")),
         custos("grant", "check", COMMANDER, broken.toString()));
   }
 
   @Test
   void aMissingArgumentIsAUsageError() {
-    Run run = custos("grant", "check", COMMANDER);
+    CliRun run = custos("grant", "check", COMMANDER);
 
     assertEquals(2, run.exitCode());
     assertEquals(List.of(), run.out());
@@ -105,7 +90,7 @@ class MainTest {
 
   @Test
   void grantAloneAsksForASubcommand() {
-    Run run = custos("grant");
+    CliRun run = custos("grant");
 
     assertEquals(2, run.exitCode());
     assertEquals("Missing required subcommand", run.err().get(0));
@@ -113,12 +98,12 @@ class MainTest {
 
   @Test
   void printsTheVersion() {
-    assertEquals(new Run(0, List.of("custos 0.1.0"), List.of()), custos("--version"));
+    assertEquals(new CliRun(0, List.of("custos 0.1.0"), List.of()), custos("--version"));
   }
 
   @Test
   void helpDescribesCustosAndEachCommand() {
-    Run run = custos("--help");
+    CliRun run = custos("--help");
 
     assertEquals(0, run.exitCode());
     assertThat(run.out()).containsSubsequence(
@@ -132,7 +117,7 @@ class MainTest {
 
   @Test
   void checkHelpDescribesItsArgumentsAndExitCodes() {
-    Run run = custos("grant", "check", "--help");
+    CliRun run = custos("grant", "check", "--help");
 
     assertEquals(0, run.exitCode());
     assertThat(run.out()).containsSubsequence(

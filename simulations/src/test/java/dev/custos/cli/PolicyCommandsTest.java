@@ -1,37 +1,23 @@
 package dev.custos.cli;
 
+import static dev.custos.cli.CliRun.custos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class PolicyCommandsTest {
 
   private static final Path PACKS = Path.of("..", "policies", "packs");
 
-  private record Run(int exitCode, List<String> out, List<String> err) {}
-
-  private static Run custos(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode = new CommandLine(new Main())
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
-    return new Run(exitCode, out.toString().lines().toList(), err.toString().lines().toList());
-  }
-
   @Test
   void theShippedPacksPassTheirTests() {
-    Run run = custos("policy", "test", PACKS.toString());
+    CliRun run = custos("policy", "test", PACKS.toString());
     assertEquals(0, run.exitCode(), run.toString());
     assertThat(run.out()).singleElement().asString().matches("\\d+ passed, 0 failed");
     assertThat(Integer.parseInt(run.out().get(0).split(" ")[0])).isGreaterThanOrEqualTo(45);
@@ -57,8 +43,8 @@ class PolicyCommandsTest {
             expect: allow
             rules: [other]
         """);
-    Run run = custos("policy", "test", dir.resolve("p.yaml").toString());
-    assertEquals(new Run(1, List.of(
+    CliRun run = custos("policy", "test", dir.resolve("p.yaml").toString());
+    assertEquals(new CliRun(1, List.of(
         "FAIL " + dir.resolve("p.tests.yaml") + ":5 isolating is allowed",
         "  expected allow, got deny by no rule",
         "FAIL " + dir.resolve("p.tests.yaml") + ":8 reading is allowed by the right rule",
@@ -75,7 +61,7 @@ class PolicyCommandsTest {
             request: { tool: { nmae: siem.query }, agent: { depth: deep } }
             expect: maybe
         """);
-    Run run = custos("policy", "test", dir.toString());
+    CliRun run = custos("policy", "test", dir.toString());
     assertEquals(2, run.exitCode());
     Path tests = dir.resolve("p.tests.yaml");
     assertEquals(List.of(
@@ -87,14 +73,14 @@ class PolicyCommandsTest {
 
   @Test
   void noTestsIsBadInput(@TempDir Path dir) {
-    Run run = custos("policy", "test", dir.toString());
+    CliRun run = custos("policy", "test", dir.toString());
     assertEquals(2, run.exitCode());
     assertEquals(List.of("no tests files (*.tests.yaml) in [" + dir + "]"), run.err());
   }
 
   @Test
   void checkPrintsTheSetAndItsVersion() {
-    Run run = custos("policy", "check", PACKS.resolve("soc-baseline.yaml").toString());
+    CliRun run = custos("policy", "check", PACKS.resolve("soc-baseline.yaml").toString());
     assertEquals(0, run.exitCode(), run.toString());
     assertThat(run.out().get(0)).matches("ok: 1 pack, 6 rules, version sha256:[0-9a-f]{16}");
     assertEquals(List.of(
@@ -106,7 +92,7 @@ class PolicyCommandsTest {
   @Test
   void checkSaysWhenNoDelegationCanBeAllowed(@TempDir Path dir) throws IOException {
     Path pack = Files.writeString(dir.resolve("p.yaml"), "policy: p\nrules:\n  - { id: r, effect: permit, tools: [siem.*] }\n");
-    Run run = custos("policy", "check", pack.toString());
+    CliRun run = custos("policy", "check", pack.toString());
     assertEquals(0, run.exitCode());
     assertEquals("note: no rule permits or approves agent.delegate, so every delegation will be denied",
         run.out().get(run.out().size() - 1));
@@ -120,8 +106,8 @@ class PolicyCommandsTest {
           - { id: a, effect: deny }
           - { id: a, effect: permit, when: resource.colour == "red" }
         """);
-    Run run = custos("policy", "check", pack.toString());
-    assertEquals(new Run(2, List.of(), List.of(
+    CliRun run = custos("policy", "check", pack.toString());
+    assertEquals(new CliRun(2, List.of(), List.of(
         pack + ":3:22: rule 'a'.effect: expected one of forbid, approve, permit, got text \"deny\"",
         pack + ":4:11: rule 'a': duplicate rule id (first used at line 3)",
         pack + ":4:36: rule 'a'.when: unknown variable 'resource.colour'; resource has name, kind, zone, "
