@@ -186,6 +186,7 @@ class ScenarioModelTest {
   void aHintNamesTheOneCloseName() {
     assertEquals(Optional.of("host.isolate"), Names.closest("host.isolat", SimulatedTool.names()));
     assertEquals(Optional.of("tier0"), Names.closest("TIER0", Criticality.names()));
+    assertEquals(Optional.of("rogue"), Names.closest("rouge", Behaviour.names()));
     assertEquals(Optional.empty(), Names.closest("ws-3", List.of("ws-1", "ws-2")));
     assertEquals(Optional.empty(), Names.closest("commander", AgentType.names()));
     assertEquals(Optional.empty(), Names.closest("x".repeat(1000), List.of("x")));
