@@ -692,7 +692,7 @@ public final class ScenarioFile {
   }
 
   /** The directory of the outermost {@code pom.xml} in the unbroken run of them at or above the nearest one. */
-  static Optional<Path> repositoryRoot(Path from) {
+  private static Optional<Path> repositoryRoot(Path from) {
     Path found = null;
     for (Path directory = from; directory != null; directory = directory.getParent()) {
       if (Files.isRegularFile(directory.resolve("pom.xml"))) {
