@@ -12,7 +12,9 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "custos 0.1.0",
     description = "Custos: multi-agent defence workflows with bounded delegation.",
-    subcommands = {GrantCommand.class, PolicyCommand.class, AuditCommand.class, CommandLine.HelpCommand.class},
+    subcommands = {
+        ValidateCommand.class, GrantCommand.class, PolicyCommand.class, AuditCommand.class,
+        CommandLine.HelpCommand.class},
     footer = {"", "Run 'custos help COMMAND' or 'custos COMMAND --help' for what a command does and takes."},
     exitCodeOnExecutionException = ExitCodes.INTERNAL_ERROR)
 public final class Main {

@@ -110,8 +110,9 @@ class MainTest {
         "Usage: custos [-hV] [COMMAND]",
         "Custos: multi-agent defence workflows with bounded delegation.",
         "Commands:",
-        "  grant   Work with grant files: the capabilities and bounds an agent holds.",
-        "  policy  Work with policy packs: YAML rules whose conditions are CEL, deciding");
+        "  validate  Validate scenario files: every field, reference and policy pack.",
+        "  grant     Work with grant files: the capabilities and bounds an agent holds.",
+        "  policy    Work with policy packs: YAML rules whose conditions are CEL,");
     assertEquals(List.of(), run.err());
   }
 
