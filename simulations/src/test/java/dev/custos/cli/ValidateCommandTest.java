@@ -1,17 +1,15 @@
 package dev.custos.cli;
 
+import static dev.custos.cli.CliRun.custos;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 class ValidateCommandTest {
 
@@ -38,21 +36,9 @@ class ValidateCommandTest {
   @TempDir
   Path dir;
 
-  private record Run(int exitCode, List<String> out, List<String> err) {}
-
-  private static Run custos(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    int exitCode = new CommandLine(new Main())
-        .setOut(new PrintWriter(out, true))
-        .setErr(new PrintWriter(err, true))
-        .execute(args);
-    return new Run(exitCode, out.toString().lines().toList(), err.toString().lines().toList());
-  }
-
   @Test
   void theExampleScenarioIsValid() {
-    assertEquals(new Run(0, List.of("ok: " + EXAMPLE + " (scenario ransomware-outbreak, 3 hosts, 4 attacker steps)"),
+    assertEquals(new CliRun(0, List.of("ok: " + EXAMPLE + " (scenario ransomware-outbreak, 3 hosts, 4 attacker steps)"),
         List.of()), custos("validate", EXAMPLE));
   }
 
@@ -60,7 +46,7 @@ class ValidateCommandTest {
   void eachValidFileIsPrinted() throws IOException {
     Path small = Files.writeString(dir.resolve("small.yaml"), SMALL);
 
-    assertEquals(new Run(0, List.of(
+    assertEquals(new CliRun(0, List.of(
             "ok: " + EXAMPLE + " (scenario ransomware-outbreak, 3 hosts, 4 attacker steps)",
             "ok: " + small + " (scenario small, 2 hosts, 1 attacker step)"), List.of()),
         custos("validate", EXAMPLE, small.toString()));
@@ -74,7 +60,7 @@ class ValidateCommandTest {
         .replace("agent: triage", "agent: triager"));
     Path missing = dir.resolve("missing.yaml");
 
-    assertEquals(new Run(2, List.of("ok: " + small + " (scenario small, 2 hosts, 1 attacker step)"), List.of(
+    assertEquals(new CliRun(2, List.of("ok: " + small + " (scenario small, 2 hosts, 1 attacker step)"), List.of(
             bad + ":7:35: attacker.steps[0].on: unknown host 'ws-2' (did you mean 'ws-1'?); declared: ws-1, dc-1",
             bad + ":10:10: supervisor.agent: expected one of incident-commander, triage, containment, forensics, "
                 + "recovery, got text \"triager\" (did you mean 'triage'?)",
@@ -87,7 +73,7 @@ class ValidateCommandTest {
   void oneBadFileIsCountedAsSuch() throws IOException {
     Path bad = Files.writeString(dir.resolve("bad.yaml"), SMALL.replace("duration: 10m", "duration: 10"));
 
-    assertEquals(new Run(2, List.of(), List.of(
+    assertEquals(new CliRun(2, List.of(), List.of(
             bad + ":2:11: duration: \"10\": a duration needs a unit: ms, s, m or h (at 2)",
             "1 problem in 1 file")),
         custos("validate", bad.toString()));
@@ -95,7 +81,7 @@ class ValidateCommandTest {
 
   @Test
   void aFileIsNeededAtLeast() {
-    Run run = custos("validate");
+    CliRun run = custos("validate");
 
     assertEquals(2, run.exitCode());
     assertEquals(List.of(), run.out());
@@ -104,7 +90,7 @@ class ValidateCommandTest {
 
   @Test
   void helpDescribesTheCommandAndItsExitCodes() {
-    Run run = custos("validate", "--help");
+    CliRun run = custos("validate", "--help");
 
     assertEquals(0, run.exitCode());
     assertThat(run.out()).containsSubsequence(
@@ -118,7 +104,7 @@ class ValidateCommandTest {
 
   @Test
   void theCommandIsListedByCustos() {
-    Run run = custos("--help");
+    CliRun run = custos("--help");
 
     assertThat(run.out()).anyMatch(line -> line.equals(
         "  validate  Validate scenario files: every field, reference and policy pack."));
