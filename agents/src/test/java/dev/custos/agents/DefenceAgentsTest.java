@@ -45,13 +45,21 @@ class DefenceAgentsTest {
   @Test
   void theNamesAreTheSpecsAndEachFactoryMakesAFreshNonBlockingAgent() {
     assertEquals(List.of("incident-commander", "triage", "containment", "forensics", "recovery"), DefenceAgents.NAMES);
+    assertEquals(List.of("rogue", "fork-bomb", "budget-burner", "credential-thief", "injected", "stall"),
+        Behaviours.NAMES);
     assertEquals(DefenceAgents.NAMES, List.copyOf(DefenceAgents.types().keySet()));
-    for (Supplier<Agent> factory : DefenceAgents.types().values()) {
+    assertEquals(Behaviours.NAMES, List.copyOf(Behaviours.types().keySet()));
+    for (Supplier<Agent> factory : List.of(DefenceAgents.types().values(), Behaviours.types().values()).stream()
+        .flatMap(java.util.Collection::stream).toList()) {
       Agent agent = factory.get();
       assertFalse(agent.blocking(), agent.getClass().getSimpleName() + " decides without blocking");
       assertNotSame(agent, factory.get());
     }
-    assertThrows(UnsupportedOperationException.class, () -> DefenceAgents.types().put("x", Triage::new));
+    assertEquals(Stall.class, Behaviours.named("stall").get().getClass());
+    IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class, () -> Behaviours.named("nice"));
+    assertEquals("no behaviour 'nice' (known: rogue, fork-bomb, budget-burner, credential-thief, injected, stall)",
+        unknown.getMessage());
+    assertThrows(UnsupportedOperationException.class, () -> DefenceAgents.types().put("x", Stall::new));
   }
 
   @Test

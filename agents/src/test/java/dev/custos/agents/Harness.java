@@ -34,8 +34,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * A real runtime (its own actor system, the system clock) over a {@link FakeEnvironment}, with every defence agent
- * registered as an agent type; a test may put another agent in place of a type. Approvals are answered at once, approving or denying, so nothing waits for a person.
+ * A real runtime (its own actor system, the system clock) over a {@link FakeEnvironment}, with every defence agent and
+ * behaviour registered as an agent type; a test may put another agent in place of a type, which is how it compromises
+ * one. Approvals are answered at once, approving or denying, so nothing waits for a person.
  */
 final class Harness implements AutoCloseable {
 
@@ -64,6 +65,7 @@ final class Harness implements AutoCloseable {
 
   Harness(ApprovalService approvals, Map<String, Supplier<Agent>> replaced) {
     Map<String, Supplier<Agent>> types = new LinkedHashMap<>(DefenceAgents.types());
+    types.putAll(Behaviours.types());
     types.putAll(replaced);
     Custos.Builder builder = Custos.builder().audit(audit).approvals(approvals).drainTimeout(Duration.ofSeconds(5));
     env.tools().forEach(builder::tool);
