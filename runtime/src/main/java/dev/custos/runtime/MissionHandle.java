@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -15,6 +16,15 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
 public final class MissionHandle {
 
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(10);
+
+  /**
+   * Runs a reply's continuation on the thread that completes the ask: the replying actor's. Pekko's Java ask returns
+   * Scala's converted future, which runs even {@code thenApply} and {@code handle} on CompletableFuture's default
+   * async executor (the common pool, or a new thread per task where the pool has a single thread); so would the
+   * callers' own callbacks. Continuing through this executor hands callers a plain stage completed where the reply
+   * arrived, which a deterministic simulation needs: a callback on another thread runs at a moment no seed decides.
+   */
+  private static final Executor REPLYING_THREAD = Runnable::run;
 
   private final MissionId mission;
   private final AgentId root;
@@ -49,7 +59,7 @@ public final class MissionHandle {
   public CompletionStage<MissionSnapshot> snapshot() {
     CompletionStage<Optional<MissionSnapshot>> reply = AskPattern.ask(supervisor,
         replyTo -> new Supervisor.GetSnapshot(mission, replyTo), ASK_TIMEOUT, system.scheduler());
-    return reply.thenApply(Optional::orElseThrow);
+    return reply.thenApplyAsync(Optional::orElseThrow, REPLYING_THREAD);
   }
 
   /**
@@ -60,8 +70,9 @@ public final class MissionHandle {
    * @return the halted agents, the given one first; empty when it was not running
    */
   public CompletionStage<List<AgentId>> halt(AgentId agent, String reason, boolean rollback) {
-    return AskPattern.ask(supervisor, replyTo -> new Supervisor.HaltAgent(mission, agent, reason, rollback, replyTo),
-        ASK_TIMEOUT, system.scheduler());
+    CompletionStage<List<AgentId>> reply = AskPattern.ask(supervisor,
+        replyTo -> new Supervisor.HaltAgent(mission, agent, reason, rollback, replyTo), ASK_TIMEOUT, system.scheduler());
+    return reply.thenApplyAsync(halted -> halted, REPLYING_THREAD);
   }
 
   @Override

@@ -321,6 +321,28 @@ class RuntimeTest {
   }
 
   @Test
+  void repliesToHaltAndSnapshotContinueWhereTheyArriveNotOnTheCommonPool() throws Exception {
+    runtime(Map.of("root", event -> none()));
+    MissionHandle mission = start("root", grant(bounds(in(Duration.ofMinutes(5)), 10, 1, 3),
+        Capability.of("siem.query", "log:**")), false);
+
+    // Pekko's Java ask hands back Scala's converted future, which runs even thenApply on CompletableFuture's default
+    // async executor (the common pool, or a new thread per task when the pool has one thread): a simulation running
+    // everything on one thread could not tell when such a callback ran. It must run where the reply arrived (an actor
+    // thread) or, when the reply was already there, on the caller's.
+    String caller = Thread.currentThread().getName();
+    String snapshotThread = mission.snapshot().thenApply(s -> Thread.currentThread().getName())
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+    String haltThread = mission.halt(mission.root(), "stop", false).thenApply(ids -> Thread.currentThread().getName())
+        .toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+    assertThat(snapshotThread).matches(name -> name.equals(caller) || name.contains("pekko.actor.default-dispatcher"),
+        "the caller's or an actor's thread");
+    assertThat(haltThread).matches(name -> name.equals(caller) || name.contains("pekko.actor.default-dispatcher"),
+        "the caller's or an actor's thread");
+  }
+
+  @Test
   void rollbackRunsCompensationsInReverseOrderOnce() throws Exception {
     runtime(Map.of("root", event -> {
       if (event instanceof AgentEvent.MissionStarted) {
