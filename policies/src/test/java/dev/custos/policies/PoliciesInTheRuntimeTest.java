@@ -124,6 +124,8 @@ class PoliciesInTheRuntimeTest {
       assertEquals("host:core/dc-01", asked.resource());
       assertEquals(List.of("tier0-needs-a-person"), asked.ruleIds());
       assertEquals("tier-0 hosts and privileged accounts change only with a person's approval", asked.reason());
+      // The workstation's isolation runs once its record is durable; the tier-0 one waits for the person.
+      await().atMost(Duration.ofSeconds(20)).until(() -> done.contains("host.isolate host:corp/fin-ws-01"));
       assertEquals(List.of("host.isolate host:corp/fin-ws-01"), done, "the tier-0 isolation waits for the person");
 
       assertTrue(approvals.approve(asked.id(), "analyst@soc"));
