@@ -44,6 +44,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -84,12 +85,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   record ChildEnded(AgentId child, AgentStatus status, Map<String, Object> report, String reason, Unused unused)
       implements Command {}
 
+  /**
+   * Replace the agent's brain (a simulation or red-team exercise): same identity, grant, ledger, credentials and
+   * children; replies whether the agent was running and took the new brain.
+   */
+  record Compromise(String behaviour, Supplier<Agent> brain, ActorRef<Boolean> replyTo) implements Command {}
+
   /** Reply with this host's ledger and strikes, for a snapshot. */
   record ReportState(ActorRef<HostState> replyTo) implements Command {}
 
   private record ChildTerminated(AgentId child) implements Command {}
 
-  private record Decided(List<Action> actions, Throwable failure) implements Command {}
+  private record Decided(int brain, List<Action> actions, Throwable failure) implements Command {}
 
   private record ApprovalAnswered(String callId, ApprovalAnswer answer, Throwable failure) implements Command {}
 
@@ -157,7 +164,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private final HostSetup setup;
   private final Services services;
   private final AgentInfo self;
-  private final Agent agent;
+  /** The brain; replaced only by {@link Compromise}. */
+  private Agent agent;
+  /** Which brain this is: 0 the agent's own, then one more per compromise. A decision of an older brain is dropped. */
+  private int brain;
   private final TimerScheduler<Command> timers;
   private final Ledger ledger;
   /** Each capability as audit records name it, written once. */
@@ -212,6 +222,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         .onMessage(DelegationGranted.class, this::onDelegationGranted)
         .onMessage(DelegationDenied.class, this::onDelegationDenied)
         .onMessage(ChildEnded.class, this::onChildEnded)
+        .onMessage(Compromise.class, this::onCompromise)
         .onMessage(ReportState.class, this::onReportState)
         .onMessage(ChildTerminated.class, this::onChildTerminated)
         .onMessage(Decided.class, this::onDecided)
@@ -256,9 +267,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       AgentEvent event = inbox.poll();
       if (agent.blocking()) {
         deciding = true;
+        Agent mind = agent;
+        int current = brain;
         CompletableFuture<List<Action>> decision =
-            CompletableFuture.supplyAsync(() -> agent.onEvent(event), services.decisions());
-        getContext().pipeToSelf(decision, Decided::new);
+            CompletableFuture.supplyAsync(() -> mind.onEvent(event), services.decisions());
+        getContext().pipeToSelf(decision, (actions, failure) -> new Decided(current, actions, failure));
       } else {
         List<Action> actions;
         try {
@@ -273,6 +286,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onDecided(Decided decided) {
+    if (decided.brain() != brain) {
+      // The replaced brain's last decision: from the compromise on, only the new brain acts.
+      return next();
+    }
     deciding = false;
     if (running()) {
       act(decided.actions(), decided.failure());
@@ -304,6 +321,38 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         end(AgentStatus.FAILED, Map.of(), fail.reason());
       }
     }
+  }
+
+  /**
+   * Swaps the brain and starts it like an agent: a {@code MissionStarted} with this agent's own brief, grant and identity,
+   * ahead of anything queued. Everything else stays: the same gateway, ledger, strikes, credentials, children, timers
+   * and in-flight calls, whose results (under their old call ids) now go to the new brain.
+   */
+  private Behavior<Command> onCompromise(Compromise compromise) {
+    if (!running()) {
+      compromise.replyTo().tell(false);
+      return next();
+    }
+    Agent replacement;
+    try {
+      replacement = compromise.brain().get();
+    } catch (RuntimeException e) {
+      replacement = null;
+    }
+    if (replacement == null) {
+      getContext().getLog().warn("compromise '{}' not applied: its brain could not be made", compromise.behaviour());
+      compromise.replyTo().tell(false);
+      return next();
+    }
+    agent = replacement;
+    brain++;
+    deciding = false;
+    audit(AuditKind.COMPROMISE, Map.of("behaviour", compromise.behaviour()));
+    getContext().getLog().warn("brain replaced by '{}' (simulation or red-team exercise)", compromise.behaviour());
+    compromise.replyTo().tell(true);
+    inbox.addFirst(new AgentEvent.MissionStarted(now(), setup.brief(), setup.grant().request(), self));
+    pump();
+    return next();
   }
 
   private Behavior<Command> onTimerDue(TimerDue due) {
