@@ -118,7 +118,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   /** Why a person is asked when a policy rule asks without a message of its own. */
   private static final String POLICY_ASKS = "policy requires approval";
 
-  /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted, waiting for calls. */
+  /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted or ended, calls out. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
 
   private enum Stage { AWAITING_APPROVAL, AWAITING_AUDIT, EXECUTING }
@@ -938,7 +938,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onHalt(Halt halt) {
-    if (haltReceived || state == State.STOPPED) {
+    if (haltReceived || state == State.DRAINING || state == State.STOPPED) {
       return next();
     }
     haltReceived = true;
@@ -966,31 +966,53 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private void stopWhenDrained() {
-    if (haltReceived && calls.isEmpty()) {
+    if (state == State.DRAINING && calls.isEmpty()) {
       state = State.STOPPED;
     }
   }
 
   private Behavior<Command> onDrainTimedOut() {
-    for (Call call : calls.values()) {
-      audit(AuditKind.LATE_RESULT_DISCARDED, Map.of("call", call.action.callId(), "tool", call.action.tool(),
-          "resource", call.action.resource(), "outcome", "abandoned: no result before the drain timeout"));
-    }
-    calls.clear();
+    abandon("abandoned: no result before the drain timeout");
     state = State.STOPPED;
     return next();
   }
 
-  /** Completion or failure of the agent itself: hand back what is left, tell the parent and the supervisor, stop. */
-  private void end(AgentStatus status, Map<String, Object> report, String reason) {
-    state = State.STOPPED;
-    inbox.clear();
+  /**
+   * Audits every call still executing as abandoned: its effect may have run, its result will not be seen. The record
+   * is written with nothing waiting on it; an audit store already closed (the runtime shutting down) is logged.
+   */
+  private void abandon(String why) {
     for (Call call : calls.values()) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
+      try {
+        audit(AuditKind.LATE_RESULT_DISCARDED, Map.of("call", call.action.callId(), "tool", call.action.tool(),
+            "resource", call.action.resource(), "outcome", why));
+      } catch (RuntimeException e) {
+        getContext().getLog().warn("call {} abandoned, not audited: {}", call.action.callId(), e.toString());
       }
     }
     calls.clear();
+  }
+
+  /** Completion or failure of the agent itself: hand back what is left, tell the parent and the supervisor, stop. */
+  private void end(AgentStatus status, Map<String, Object> report, String reason) {
+    inbox.clear();
+    timers.cancelAll();
+    for (Call call : new ArrayList<>(calls.values())) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+      }
+      if (call.stage != Stage.EXECUTING) {
+        calls.remove(call.action.callId());
+      }
+    }
+    // Calls already executing drain as a halted host's do: their results are audited as discarded (and their effects
+    // journalled for rollback), or the drain timeout abandons them.
+    if (calls.isEmpty()) {
+      state = State.STOPPED;
+    } else {
+      state = State.DRAINING;
+      timers.startSingleTimer(DrainTimedOut.INSTANCE, DrainTimedOut.INSTANCE, services.drainTimeout());
+    }
     // The supervisor first, so it knows this agent ended before its parent can react (and, say, end too, which would
     // otherwise halt this already completed agent as a running child).
     setup.supervisor().tell(new Supervisor.AgentEnded(self.id(), status, report, reason, hostState()));
@@ -1019,6 +1041,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onPostStop() {
+    // Stopped from outside (the runtime closing) with calls out: their results will never be seen, say so.
+    abandon("abandoned: the host was stopped before the result came");
     services.metrics().agentStopped();
     services.metrics().credentialsGone(credentials.size());
     return this;
@@ -1036,8 +1060,23 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return state == State.RUNNING;
   }
 
+  /**
+   * Stopped once this agent is done and every child host it spawned has stopped: Pekko would stop live children with
+   * this host, killing a halted child still draining its calls before their late results (or its drain timeout) could
+   * be audited. Until then a done host only waits; nothing of it acts.
+   */
   private Behavior<Command> next() {
-    return state == State.STOPPED ? Behaviors.stopped() : this;
+    return state == State.STOPPED && !hasLiveChildren() ? Behaviors.stopped() : this;
+  }
+
+  /** Whether a child host this host spawned has not yet been seen to stop. */
+  private boolean hasLiveChildren() {
+    for (Child child : children.values()) {
+      if (child.started) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
