@@ -18,7 +18,9 @@ public enum AuditKind {
   COMPENSATION,
   AGENT_ENDED,
   MISSION_ENDED,
-  POLICY_RELOAD;
+  POLICY_RELOAD,
+  /** An agent's brain was replaced (a simulation or red-team exercise); payload {@code behaviour}. */
+  COMPROMISE;
 
   /** The name in records: {@code tool-executed}. */
   public String text() {

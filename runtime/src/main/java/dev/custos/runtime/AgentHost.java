@@ -44,6 +44,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -84,12 +85,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   record ChildEnded(AgentId child, AgentStatus status, Map<String, Object> report, String reason, Unused unused)
       implements Command {}
 
+  /**
+   * Replace the agent's brain (a simulation or red-team exercise): same identity, grant, ledger, credentials and
+   * children; replies whether the agent was running and took the new brain.
+   */
+  record Compromise(String behaviour, Supplier<Agent> brain, ActorRef<Boolean> replyTo) implements Command {}
+
   /** Reply with this host's ledger and strikes, for a snapshot. */
   record ReportState(ActorRef<HostState> replyTo) implements Command {}
 
   private record ChildTerminated(AgentId child) implements Command {}
 
-  private record Decided(List<Action> actions, Throwable failure) implements Command {}
+  private record Decided(int brain, List<Action> actions, Throwable failure) implements Command {}
 
   private record ApprovalAnswered(String callId, ApprovalAnswer answer, Throwable failure) implements Command {}
 
@@ -111,7 +118,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   /** Why a person is asked when a policy rule asks without a message of its own. */
   private static final String POLICY_ASKS = "policy requires approval";
 
-  /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted, waiting for calls. */
+  /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted or ended, calls out. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
 
   private enum Stage { AWAITING_APPROVAL, AWAITING_AUDIT, EXECUTING }
@@ -157,7 +164,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private final HostSetup setup;
   private final Services services;
   private final AgentInfo self;
-  private final Agent agent;
+  /** The brain; replaced only by {@link Compromise}. */
+  private Agent agent;
+  /** Which brain this is: 0 the agent's own, then one more per compromise. A decision of an older brain is dropped. */
+  private int brain;
   private final TimerScheduler<Command> timers;
   private final Ledger ledger;
   /** Each capability as audit records name it, written once. */
@@ -212,6 +222,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         .onMessage(DelegationGranted.class, this::onDelegationGranted)
         .onMessage(DelegationDenied.class, this::onDelegationDenied)
         .onMessage(ChildEnded.class, this::onChildEnded)
+        .onMessage(Compromise.class, this::onCompromise)
         .onMessage(ReportState.class, this::onReportState)
         .onMessage(ChildTerminated.class, this::onChildTerminated)
         .onMessage(Decided.class, this::onDecided)
@@ -256,9 +267,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       AgentEvent event = inbox.poll();
       if (agent.blocking()) {
         deciding = true;
+        Agent mind = agent;
+        int current = brain;
         CompletableFuture<List<Action>> decision =
-            CompletableFuture.supplyAsync(() -> agent.onEvent(event), services.decisions());
-        getContext().pipeToSelf(decision, Decided::new);
+            CompletableFuture.supplyAsync(() -> mind.onEvent(event), services.decisions());
+        getContext().pipeToSelf(decision, (actions, failure) -> new Decided(current, actions, failure));
       } else {
         List<Action> actions;
         try {
@@ -273,6 +286,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onDecided(Decided decided) {
+    if (decided.brain() != brain) {
+      // The replaced brain's last decision: from the compromise on, only the new brain acts.
+      return next();
+    }
     deciding = false;
     if (running()) {
       act(decided.actions(), decided.failure());
@@ -304,6 +321,38 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         end(AgentStatus.FAILED, Map.of(), fail.reason());
       }
     }
+  }
+
+  /**
+   * Swaps the brain and starts it like an agent: a {@code MissionStarted} with this agent's own brief, grant and identity,
+   * ahead of anything queued. Everything else stays: the same gateway, ledger, strikes, credentials, children, timers
+   * and in-flight calls, whose results (under their old call ids) now go to the new brain.
+   */
+  private Behavior<Command> onCompromise(Compromise compromise) {
+    if (!running()) {
+      compromise.replyTo().tell(false);
+      return next();
+    }
+    Agent replacement;
+    try {
+      replacement = compromise.brain().get();
+    } catch (RuntimeException e) {
+      replacement = null;
+    }
+    if (replacement == null) {
+      getContext().getLog().warn("compromise '{}' not applied: its brain could not be made", compromise.behaviour());
+      compromise.replyTo().tell(false);
+      return next();
+    }
+    agent = replacement;
+    brain++;
+    deciding = false;
+    audit(AuditKind.COMPROMISE, Map.of("behaviour", compromise.behaviour()));
+    getContext().getLog().warn("brain replaced by '{}' (simulation or red-team exercise)", compromise.behaviour());
+    compromise.replyTo().tell(true);
+    inbox.addFirst(new AgentEvent.MissionStarted(now(), setup.brief(), setup.grant().request(), self));
+    pump();
+    return next();
   }
 
   private Behavior<Command> onTimerDue(TimerDue due) {
@@ -889,7 +938,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onHalt(Halt halt) {
-    if (haltReceived || state == State.STOPPED) {
+    if (haltReceived || state == State.DRAINING || state == State.STOPPED) {
       return next();
     }
     haltReceived = true;
@@ -917,31 +966,53 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private void stopWhenDrained() {
-    if (haltReceived && calls.isEmpty()) {
+    if (state == State.DRAINING && calls.isEmpty()) {
       state = State.STOPPED;
     }
   }
 
   private Behavior<Command> onDrainTimedOut() {
-    for (Call call : calls.values()) {
-      audit(AuditKind.LATE_RESULT_DISCARDED, Map.of("call", call.action.callId(), "tool", call.action.tool(),
-          "resource", call.action.resource(), "outcome", "abandoned: no result before the drain timeout"));
-    }
-    calls.clear();
+    abandon("abandoned: no result before the drain timeout");
     state = State.STOPPED;
     return next();
   }
 
-  /** Completion or failure of the agent itself: hand back what is left, tell the parent and the supervisor, stop. */
-  private void end(AgentStatus status, Map<String, Object> report, String reason) {
-    state = State.STOPPED;
-    inbox.clear();
+  /**
+   * Audits every call still executing as abandoned: its effect may have run, its result will not be seen. The record
+   * is written with nothing waiting on it; an audit store already closed (the runtime shutting down) is logged.
+   */
+  private void abandon(String why) {
     for (Call call : calls.values()) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
+      try {
+        audit(AuditKind.LATE_RESULT_DISCARDED, Map.of("call", call.action.callId(), "tool", call.action.tool(),
+            "resource", call.action.resource(), "outcome", why));
+      } catch (RuntimeException e) {
+        getContext().getLog().warn("call {} abandoned, not audited: {}", call.action.callId(), e.toString());
       }
     }
     calls.clear();
+  }
+
+  /** Completion or failure of the agent itself: hand back what is left, tell the parent and the supervisor, stop. */
+  private void end(AgentStatus status, Map<String, Object> report, String reason) {
+    inbox.clear();
+    timers.cancelAll();
+    for (Call call : new ArrayList<>(calls.values())) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+      }
+      if (call.stage != Stage.EXECUTING) {
+        calls.remove(call.action.callId());
+      }
+    }
+    // Calls already executing drain as a halted host's do: their results are audited as discarded (and their effects
+    // journalled for rollback), or the drain timeout abandons them.
+    if (calls.isEmpty()) {
+      state = State.STOPPED;
+    } else {
+      state = State.DRAINING;
+      timers.startSingleTimer(DrainTimedOut.INSTANCE, DrainTimedOut.INSTANCE, services.drainTimeout());
+    }
     // The supervisor first, so it knows this agent ended before its parent can react (and, say, end too, which would
     // otherwise halt this already completed agent as a running child).
     setup.supervisor().tell(new Supervisor.AgentEnded(self.id(), status, report, reason, hostState()));
@@ -970,6 +1041,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private Behavior<Command> onPostStop() {
+    // Stopped from outside (the runtime closing) with calls out: their results will never be seen, say so.
+    abandon("abandoned: the host was stopped before the result came");
     services.metrics().agentStopped();
     services.metrics().credentialsGone(credentials.size());
     return this;
@@ -987,8 +1060,23 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     return state == State.RUNNING;
   }
 
+  /**
+   * Stopped once this agent is done and every child host it spawned has stopped: Pekko would stop live children with
+   * this host, killing a halted child still draining its calls before their late results (or its drain timeout) could
+   * be audited. Until then a done host only waits; nothing of it acts.
+   */
   private Behavior<Command> next() {
-    return state == State.STOPPED ? Behaviors.stopped() : this;
+    return state == State.STOPPED && !hasLiveChildren() ? Behaviors.stopped() : this;
+  }
+
+  /** Whether a child host this host spawned has not yet been seen to stop. */
+  private boolean hasLiveChildren() {
+    for (Child child : children.values()) {
+      if (child.started) {
+        return true;
+      }
+    }
+    return false;
   }
 
   // ---------------------------------------------------------------------------------------------- helpers

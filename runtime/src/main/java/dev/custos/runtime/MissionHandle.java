@@ -1,13 +1,16 @@
 package dev.custos.runtime;
 
+import dev.custos.agent.Agent;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
 import java.time.Duration;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
@@ -73,6 +76,35 @@ public final class MissionHandle {
     CompletionStage<List<AgentId>> reply = AskPattern.ask(supervisor,
         replyTo -> new Supervisor.HaltAgent(mission, agent, reason, rollback, replyTo), ASK_TIMEOUT, system.scheduler());
     return reply.thenApplyAsync(halted -> halted, REPLYING_THREAD);
+  }
+
+  /**
+   * <b>Privileged: for simulations and red-team exercises only.</b> Replaces the brain of a running agent of this
+   * mission with {@code brain.get()}, as a hijack or a prompt injection would. Nothing else changes: the agent keeps
+   * its identity, grant, ledger, strikes, credentials, children and in-flight calls, and the new brain acts through the
+   * same host under the same bounds, so it gets no more than the agent already holds. The new brain first receives a
+   * {@code MissionStarted} with the agent's own grant, identity and original brief, then every later event, including
+   * the results of calls the old brain made (under the old brain's call ids, so a behaviour should prefix its own); a
+   * decision the old brain was still making is dropped. The swap is audited ({@code compromise}, with
+   * {@code behaviour}).
+   *
+   * @param behaviour the name the audit record and reports give the new brain ({@code rogue})
+   * @param brain makes the new brain; called once, on the agent's host
+   * @return true once the brain is swapped; false when the agent is not running (ended, halted, not started yet, not
+   *     of this mission) or {@code brain} threw or returned null
+   * @throws NullPointerException when an argument is null
+   * @throws IllegalArgumentException when {@code behaviour} is blank
+   */
+  public CompletionStage<Boolean> redTeamCompromise(AgentId agent, String behaviour, Supplier<Agent> brain) {
+    Objects.requireNonNull(agent, "agent");
+    Objects.requireNonNull(brain, "brain");
+    if (Objects.requireNonNull(behaviour, "behaviour").isBlank()) {
+      throw new IllegalArgumentException("behaviour is blank");
+    }
+    CompletionStage<Boolean> reply = AskPattern.ask(supervisor,
+        replyTo -> new Supervisor.CompromiseAgent(mission, agent, behaviour, brain, replyTo), ASK_TIMEOUT,
+        system.scheduler());
+    return reply.thenApplyAsync(swapped -> swapped, REPLYING_THREAD);
   }
 
   @Override

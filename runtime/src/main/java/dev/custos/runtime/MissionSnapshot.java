@@ -10,4 +10,12 @@ public record MissionSnapshot(MissionId mission, Instant at, AgentStatus status,
   public MissionSnapshot {
     agents = List.copyOf(agents);
   }
+
+  /**
+   * The agents a scenario names by {@code roleOrPath}: every agent with that role, or the one with that path, in the
+   * order they started, whatever their status (filter on {@link AgentSnapshot#status()} for the live ones).
+   */
+  public List<AgentSnapshot> named(String roleOrPath) {
+    return agents.stream().filter(a -> a.role().equals(roleOrPath) || a.path().equals(roleOrPath)).toList();
+  }
 }

@@ -35,6 +35,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -85,6 +86,10 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
   /** A person halts an agent and its subtree. */
   record HaltAgent(MissionId mission, AgentId agent, String reason, boolean rollback, ActorRef<List<AgentId>> replyTo)
       implements Command {}
+
+  /** Replace a running agent's brain (simulations, red-team exercises); replies whether it was running. */
+  record CompromiseAgent(MissionId mission, AgentId agent, String behaviour, Supplier<Agent> brain,
+      ActorRef<Boolean> replyTo) implements Command {}
 
   record GetSnapshot(MissionId mission, ActorRef<Optional<MissionSnapshot>> replyTo) implements Command {}
 
@@ -213,6 +218,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         .onMessage(HostHalted.class, this::onHostHalted)
         .onMessage(EffectExecuted.class, this::onEffectExecuted)
         .onMessage(HaltAgent.class, this::onHaltAgent)
+        .onMessage(CompromiseAgent.class, this::onCompromiseAgent)
         .onMessage(GetSnapshot.class, this::onGetSnapshot)
         .onMessage(DelegationAnswered.class, this::onDelegationAnswered)
         .onMessage(DelegationTimedOut.class, this::onDelegationTimedOut)
@@ -513,6 +519,21 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     AgentRecord record = agents.get(halt.agent());
     boolean ours = record != null && record.mission.equals(halt.mission());
     halt.replyTo().tell(ours ? halt(halt.agent(), HaltReason.PERSON, halt.reason(), halt.rollback()) : List.of());
+    return this;
+  }
+
+  /**
+   * Routes a compromise to the agent's host, which alone may swap its brain. Not running (ended, halted, or not started
+   * yet: its host has not reported) answers false here; the host answers for itself otherwise.
+   */
+  private Behavior<Command> onCompromiseAgent(CompromiseAgent compromise) {
+    AgentRecord record = agents.get(compromise.agent());
+    if (record == null || !record.mission.equals(compromise.mission()) || record.status != AgentStatus.RUNNING
+        || record.host == null) {
+      compromise.replyTo().tell(false);
+      return this;
+    }
+    record.host.tell(new AgentHost.Compromise(compromise.behaviour(), compromise.brain(), compromise.replyTo()));
     return this;
   }
 
