@@ -1,0 +1,461 @@
+package dev.custos.sim.run;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.custos.Durations;
+import dev.custos.audit.AuditKind;
+import dev.custos.audit.AuditRecord;
+import dev.custos.audit.Verification;
+import dev.custos.capability.Bounds;
+import dev.custos.capability.Capability;
+import dev.custos.capability.GrantRequest;
+import dev.custos.capability.Pattern;
+import dev.custos.runtime.AgentSnapshot;
+import dev.custos.runtime.AgentStatus;
+import dev.custos.scenario.AgentRef;
+import dev.custos.scenario.Expect;
+import dev.custos.sim.env.Containment;
+import dev.custos.sim.env.SimulatedAttacker;
+import dev.custos.sim.env.World;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The report of one run (spec/scenarios.md, "Report"): its fields in the spec's order, times in virtual milliseconds
+ * since the run's start. Built from a {@link RunResult} only, with ordered maps throughout, so the same result gives
+ * the same JSON byte for byte.
+ *
+ * <p>Events come from the audit log, in its order, with the simulated tools' credential refusals merged in by time:
+ * a denial is a {@code tool-call} with decision {@code deny}; an allowed call a {@code tool-call} with decision
+ * {@code allow}, {@code executed} when its effect happened (its result came back done, even after a halt); a call that
+ * asked a person is a {@code tool-call} with {@code approval-required} and an {@code approval} event, then the answer,
+ * then the call once more with its final decision. Compensations are reported once they executed or finally failed.
+ */
+public final class Report {
+
+  /** The version the report names. */
+  public static final String CUSTOS_VERSION = "0.1.0";
+
+  /** A tool call that passed both gates. */
+  static final String ALLOW_REASON = "capability+policy";
+
+  private static final ObjectWriter JSON = new ObjectMapper().writer(new DefaultPrettyPrinter()
+      .withObjectIndenter(new DefaultIndenter("  ", "\n"))
+      .withArrayIndenter(new DefaultIndenter("  ", "\n")));
+
+  private final RunResult result;
+  private final List<Map<String, Object>> expectations;
+
+  private Report(RunResult result) {
+    this.result = result;
+    this.expectations = expectations(result);
+  }
+
+  /** The report of {@code result}. */
+  public static Report of(RunResult result) {
+    return new Report(Objects.requireNonNull(result, "result"));
+  }
+
+  /** Whether every expectation held: the verdict {@code pass}. */
+  public boolean passed() {
+    return expectations.stream().allMatch(e -> Boolean.TRUE.equals(e.get("ok")));
+  }
+
+  /** Each expectation as the report lists it: {@code name}, {@code ok}, {@code detail}. */
+  public List<Map<String, Object>> expectations() {
+    return expectations;
+  }
+
+  /** The report as ordered maps and lists, as the JSON shows it. */
+  public Map<String, Object> toMap() {
+    Map<String, Object> report = new LinkedHashMap<>();
+    report.put("scenario", result.scenario().name());
+    report.put("seed", result.seed());
+    report.put("custosVersion", CUSTOS_VERSION);
+    report.put("outcome", outcome());
+    report.put("agents", agents());
+    report.put("events", events());
+    report.put("credentials", credentials());
+    report.put("attacker", attacker());
+    report.put("audit", audit());
+    return report;
+  }
+
+  /** The report's JSON: two-space indents, {@code \n} line ends, a final newline. */
+  public String toJson() {
+    try {
+      return JSON.writeValueAsString(toMap()) + "\n";
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("a report of plain maps, lists and scalars did not serialise", e);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- outcome
+
+  private Map<String, Object> outcome() {
+    Containment c = result.containment();
+    Map<String, Object> outcome = new LinkedHashMap<>();
+    outcome.put("verdict", passed() ? "pass" : "fail");
+    outcome.put("contained", c.contained());
+    outcome.put("containedAtMs", c.containedAtMs().isPresent() ? c.containedAtMs().getAsLong() : null);
+    outcome.put("attackerSteps", c.attackerSteps());
+    outcome.put("expectations", expectations);
+    return outcome;
+  }
+
+  private static List<Map<String, Object>> expectations(RunResult result) {
+    Expect expect = result.scenario().expect();
+    Containment c = result.containment();
+    List<Map<String, Object>> list = new ArrayList<>();
+    expect.contained().ifPresent(wanted -> list.add(expectation("contained", wanted == c.contained(),
+        wanted == c.contained() ? "" : "expected contained " + wanted + ", was " + c.contained())));
+    if (expect.maxAttackerSteps().isPresent()) {
+      int max = expect.maxAttackerSteps().getAsInt();
+      boolean ok = c.attackerSteps() <= max;
+      list.add(expectation("maxAttackerSteps", ok, ok ? "" : c.attackerSteps() + " steps happened, at most " + max
+          + " expected"));
+    }
+    for (AgentRef ref : expect.halted()) {
+      list.add(haltExpectation("halted", ref, true, result));
+    }
+    for (AgentRef ref : expect.notHalted()) {
+      list.add(haltExpectation("notHalted", ref, false, result));
+    }
+    return List.copyOf(list);
+  }
+
+  /**
+   * Every agent {@code ref} names must (or must not) end halted; a reference that names no agent fails {@code halted}
+   * (nothing was halted) and passes {@code notHalted} (nothing was), saying so.
+   */
+  private static Map<String, Object> haltExpectation(String name, AgentRef ref, boolean halted, RunResult result) {
+    List<AgentSnapshot> matching = result.snapshot().agents().stream()
+        .filter(a -> ref.matches(a.role(), a.path())).toList();
+    String label = name + ": " + ref;
+    if (matching.isEmpty()) {
+      return expectation(label, !halted, "no agent is " + ref);
+    }
+    List<String> wrong = matching.stream().filter(a -> (a.status() == AgentStatus.HALTED) != halted)
+        .map(a -> a.path() + " (" + a.id().value() + ") " + a.status().text()).toList();
+    return expectation(label, wrong.isEmpty(), wrong.isEmpty() ? "" : String.join(", ", wrong));
+  }
+
+  private static Map<String, Object> expectation(String name, boolean ok, String detail) {
+    Map<String, Object> e = new LinkedHashMap<>();
+    e.put("name", name);
+    e.put("ok", ok);
+    e.put("detail", detail);
+    return e;
+  }
+
+  // ---------------------------------------------------------------------------------------------- agents
+
+  private List<Map<String, Object>> agents() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (AgentSnapshot a : result.snapshot().agents()) {
+      Map<String, Object> agent = new LinkedHashMap<>();
+      agent.put("id", a.id().value());
+      agent.put("path", a.path());
+      agent.put("role", a.role());
+      agent.put("type", a.type());
+      agent.put("parent", a.parent() == null ? null : a.parent().value());
+      agent.put("identity", a.identity().toString());
+      agent.put("depth", a.depth());
+      agent.put("grant", grant(a.grant()));
+      agent.put("startedAtMs", ms(a.startedAt()));
+      agent.put("endedAtMs", a.endedAt() == null ? null : ms(a.endedAt()));
+      agent.put("status", a.status().text());
+      agent.put("haltReason", a.haltReason());
+      agent.put("budgetUsed", a.budgetUsed());
+      agent.put("calls", a.callsUsed().stream().mapToLong(Integer::longValue).sum());
+      agent.put("strikes", a.strikes());
+      list.add(agent);
+    }
+    return list;
+  }
+
+  private Map<String, Object> grant(GrantRequest grant) {
+    List<Map<String, Object>> capabilities = new ArrayList<>();
+    for (Capability c : grant.capabilities()) {
+      Map<String, Object> capability = new LinkedHashMap<>();
+      capability.put("tool", c.tool().text());
+      capability.put("resources", c.resources().stream().map(Pattern::text).toList());
+      capability.put("maxCalls", c.maxCalls().isPresent() ? c.maxCalls().getAsInt() : null);
+      capability.put("requiresApproval", c.requiresApproval());
+      capabilities.add(capability);
+    }
+    Bounds b = grant.bounds();
+    Map<String, Object> bounds = new LinkedHashMap<>();
+    bounds.put("budget", b.budget());
+    bounds.put("deadlineMs", ms(b.deadline()));
+    bounds.put("maxDepth", b.maxDepth());
+    bounds.put("maxChildren", b.maxChildren());
+    bounds.put("maxSubtreeAgents", b.maxSubtreeAgents());
+    bounds.put("rate", b.rate().calls() + "/" + Durations.format(b.rate().per()));
+    bounds.put("maxStrikes", b.maxStrikes());
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("capabilities", capabilities);
+    map.put("bounds", bounds);
+    return map;
+  }
+
+  // ---------------------------------------------------------------------------------------------- events
+
+  private List<Map<String, Object>> events() {
+    return new Events().build();
+  }
+
+  /** The audit log read once, in order, into the report's events. */
+  private final class Events {
+    private final List<Map<String, Object>> events = new ArrayList<>();
+    /** Per executed call ({@code agent/call}, the runtime's tool call id), the seq of its tool-call event. */
+    private final Map<String, Long> executedCalls = new HashMap<>();
+    /** Per call waiting for approval ({@code agent/call}), the seq of its approval-required event. */
+    private final Map<String, Long> askingCalls = new HashMap<>();
+    /** Per TOOL_EXECUTED record's seq, whether its effect happened. */
+    private final Map<Long, Boolean> effectHappened = new HashMap<>();
+    private int refusal;
+
+    List<Map<String, Object>> build() {
+      outcomes();
+      List<World.CredentialRefusal> refusals = result.refusals();
+      for (AuditRecord record : result.audit()) {
+        long at = ms(record.at());
+        while (refusal < refusals.size() && refusals.get(refusal).atMs() < at) {
+          refused(refusals.get(refusal++));
+        }
+        map(record, at);
+      }
+      while (refusal < refusals.size()) {
+        refused(refusals.get(refusal++));
+      }
+      return events;
+    }
+
+    /** Which executed calls' effects happened: their result came back done, in time or after a halt. */
+    private void outcomes() {
+      Map<String, Long> pending = new HashMap<>();
+      for (AuditRecord record : result.audit()) {
+        String key = agent(record) + "/" + record.payload().get("call");
+        switch (record.kind()) {
+          case TOOL_EXECUTED -> {
+            pending.put(key, record.seq());
+            effectHappened.put(record.seq(), false);
+          }
+          case TOOL_OUTCOME, LATE_RESULT_DISCARDED -> {
+            Long executed = pending.remove(key);
+            if (executed != null) {
+              effectHappened.put(executed, "done".equals(record.payload().get("outcome")));
+            }
+          }
+          default -> { }
+        }
+      }
+    }
+
+    private void map(AuditRecord record, long at) {
+      Map<String, Object> p = record.payload();
+      String agent = agent(record);
+      switch (record.kind()) {
+        case DECISION -> {
+          Map<String, Object> e = event(at, "tool-call", agent);
+          e.put("tool", p.get("tool"));
+          e.put("resource", p.get("resource"));
+          e.put("decision", "deny");
+          e.put("reason", p.get("reason"));
+          e.put("policyVersion", p.get("policyVersion"));
+          e.put("credential", null);
+          e.put("executed", false);
+          askingCalls.remove(agent + "/" + p.get("call"));
+        }
+        case TOOL_EXECUTED -> {
+          Map<String, Object> e = event(at, "tool-call", agent);
+          e.put("tool", p.get("tool"));
+          e.put("resource", p.get("resource"));
+          e.put("decision", "allow");
+          e.put("reason", ALLOW_REASON);
+          e.put("policyVersion", p.get("policyVersion"));
+          e.put("credential", p.get("credential"));
+          e.put("executed", effectHappened.getOrDefault(record.seq(), false));
+          executedCalls.put(agent + "/" + p.get("call"), (Long) e.get("seq"));
+          askingCalls.remove(agent + "/" + p.get("call"));
+        }
+        case APPROVAL -> approval(record, at, agent);
+        case DELEGATION -> {
+          Map<String, Object> e = event(at, "delegation", agent);
+          boolean allowed = "allow".equals(p.get("decision"));
+          e.put("child", allowed ? p.get("child") : null);
+          e.put("role", p.get("role"));
+          e.put("decision", allowed ? "allow" : "deny");
+          e.put("reason", allowed ? ALLOW_REASON : reasons(p.get("reasons")));
+        }
+        case CREDENTIAL_REJECTED -> {
+          Map<String, Object> e = event(at, "credential-rejected", agent);
+          e.put("credential", null);
+          e.put("presentedBy", p.get("presentedBy"));
+          e.put("tool", p.get("tool"));
+          e.put("reason", p.get("reason"));
+        }
+        case HALT -> {
+          @SuppressWarnings("unchecked")
+          List<Object> subtree = (List<Object>) p.get("subtree");
+          Map<String, Object> e = event(at, "halt", subtree.isEmpty() ? agent : String.valueOf(subtree.get(0)));
+          e.put("reason", p.get("reason"));
+          e.put("subtree", subtree);
+        }
+        case COMPENSATION -> {
+          Object status = p.get("status");
+          if ("executed".equals(status) || "failed".equals(status)) {
+            Map<String, Object> e = event(at, "compensation", String.valueOf(p.get("agent")));
+            e.put("effect", executedCalls.get(String.valueOf(p.get("effect"))));
+            e.put("tool", p.get("tool"));
+            e.put("resource", p.get("resource"));
+            e.put("executed", "executed".equals(status));
+          }
+        }
+        case COMPROMISE -> event(at, "compromise", agent).put("behaviour", p.get("behaviour"));
+        case AGENT_ENDED -> {
+          Object status = p.get("status");
+          if (AgentStatus.COMPLETED.text().equals(status)) {
+            event(at, "complete", agent);
+          } else if (AgentStatus.FAILED.text().equals(status)) {
+            event(at, "fail", agent).put("reason", p.get("reason"));
+          }
+        }
+        default -> { }
+      }
+    }
+
+    /**
+     * An agent's call asked a person: the call as {@code approval-required}, then the request; the answer refers to
+     * the call's event. A delegation's approval has no event of its own to refer to: {@code call} is null.
+     */
+    private void approval(AuditRecord record, long at, String agent) {
+      Map<String, Object> p = record.payload();
+      Object status = p.get("status");
+      String key = agent + "/" + p.get("call");
+      if ("requested".equals(status)) {
+        Long call = null;
+        if (p.containsKey("call")) {
+          Map<String, Object> e = event(at, "tool-call", agent);
+          e.put("tool", p.get("tool"));
+          e.put("resource", p.get("resource"));
+          e.put("decision", "approval-required");
+          e.put("reason", p.get("reason"));
+          e.put("policyVersion", null);
+          e.put("credential", null);
+          e.put("executed", false);
+          call = (Long) e.get("seq");
+          askingCalls.put(key, call);
+        }
+        Map<String, Object> e = event(at, "approval", agent);
+        e.put("call", call);
+        e.put("status", "requested");
+      } else if ("approved".equals(status) || "denied".equals(status) || "timed-out".equals(status)) {
+        Map<String, Object> e = event(at, "approval", agent);
+        e.put("call", p.containsKey("call") ? askingCalls.get(key) : null);
+        e.put("status", status);
+      }
+    }
+
+    private void refused(World.CredentialRefusal r) {
+      Map<String, Object> e = event(r.atMs(), "credential-rejected", r.presentedBy());
+      e.put("credential", r.credential());
+      e.put("presentedBy", r.presentedBy());
+      e.put("tool", r.tool());
+      e.put("reason", r.reason());
+    }
+
+    private Map<String, Object> event(long atMs, String kind, String agent) {
+      Map<String, Object> e = new LinkedHashMap<>();
+      e.put("seq", (long) events.size() + 1);
+      e.put("atMs", atMs);
+      e.put("kind", kind);
+      e.put("agent", agent);
+      events.add(e);
+      return e;
+    }
+  }
+
+  private static String reasons(Object reasons) {
+    if (reasons instanceof List<?> list) {
+      return String.join("; ", list.stream().map(String::valueOf).toList());
+    }
+    return reasons == null ? "" : String.valueOf(reasons);
+  }
+
+  /** The agent a record is about: the last of its lineage; null for the mission's own records. */
+  private static String agent(AuditRecord record) {
+    List<String> lineage = record.lineage();
+    return lineage.isEmpty() ? null : lineage.get(lineage.size() - 1);
+  }
+
+  // ---------------------------------------------------------------------------------------------- the rest
+
+  /**
+   * Every credential the runtime issued to an agent, with its revocation: the first revocation of its holder's
+   * lineage, or of an ancestor's, after it was issued.
+   */
+  private List<Map<String, Object>> credentials() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    List<AuditRecord> records = result.audit();
+    for (AuditRecord record : records) {
+      if (record.kind() != AuditKind.CREDENTIAL_ISSUED) {
+        continue;
+      }
+      Map<String, Object> c = new LinkedHashMap<>();
+      c.put("id", record.payload().get("credential"));
+      c.put("holder", agent(record));
+      c.put("audience", record.payload().get("audience"));
+      c.put("issuedAtMs", ms(record.at()));
+      Object expires = record.payload().get("expiresAt");
+      c.put("expiresAtMs", expires == null ? null : ms(Instant.parse(String.valueOf(expires))));
+      Long revoked = null;
+      for (AuditRecord later : records.subList((int) record.seq(), records.size())) {
+        if (later.kind() == AuditKind.CREDENTIAL_REVOKED
+            && record.lineage().contains(String.valueOf(later.payload().get("lineage")))) {
+          revoked = ms(later.at());
+          break;
+        }
+      }
+      c.put("revokedAtMs", revoked);
+      list.add(c);
+    }
+    return list;
+  }
+
+  private List<Map<String, Object>> attacker() {
+    List<Map<String, Object>> list = new ArrayList<>();
+    for (SimulatedAttacker.StepRecord r : result.attacker()) {
+      Map<String, Object> step = new LinkedHashMap<>();
+      step.put("step", r.step());
+      step.put("technique", r.technique());
+      step.put("atMs", r.atMs());
+      step.put("happened", r.happened());
+      step.put("blockedBy", r.blockedBy());
+      list.add(step);
+    }
+    return list;
+  }
+
+  private Map<String, Object> audit() {
+    Verification v = result.verification();
+    Map<String, Object> audit = new LinkedHashMap<>();
+    audit.put("records", result.audit().size());
+    audit.put("headHash", v.headHash());
+    audit.put("verified", v instanceof Verification.Intact);
+    return audit;
+  }
+
+  private long ms(Instant at) {
+    return result.ms(at);
+  }
+}
