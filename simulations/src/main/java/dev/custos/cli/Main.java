@@ -13,7 +13,8 @@ import picocli.CommandLine.Command;
     version = "custos 0.1.0",
     description = "Custos: multi-agent defence workflows with bounded delegation.",
     subcommands = {
-        ValidateCommand.class, RunCommand.class, GrantCommand.class, PolicyCommand.class, AuditCommand.class,
+        ValidateCommand.class, RunCommand.class, BatchCommand.class, GrantCommand.class, PolicyCommand.class,
+        AuditCommand.class,
         CommandLine.HelpCommand.class},
     footer = {"", "Run 'custos help COMMAND' or 'custos COMMAND --help' for what a command does and takes."},
     exitCodeOnExecutionException = ExitCodes.INTERNAL_ERROR)
