@@ -1,0 +1,106 @@
+package dev.custos.cli;
+
+import static dev.custos.cli.CliRun.custos;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.custos.sim.batch.BatchReport;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** {@code custos batch}: deterministic files whatever the threads, the summary, progress and exit codes. */
+class BatchCommandTest {
+
+  private static final String EXAMPLE = "scenarios/ransomware-outbreak.yaml";
+  private static final Path DIR = Path.of("target", "batch-command");
+
+  @Test
+  void twentyRunsGiveTheSameFilesOnOneAndTwoThreads() throws Exception {
+    Path json1 = DIR.resolve("one.json");
+    Path csv1 = DIR.resolve("one.csv");
+    Path json2 = DIR.resolve("two.json");
+    Path csv2 = DIR.resolve("two.csv");
+    for (Path p : List.of(json1, csv1, json2, csv2)) {
+      Files.deleteIfExists(p);
+    }
+
+    CliRun one = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "1",
+        "--json", json1.toString(), "--csv", csv1.toString());
+    CliRun two = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "2",
+        "--json", json2.toString(), "--csv", csv2.toString());
+
+    assertEquals(1, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
+    assertEquals(1, two.exitCode());
+    String json = Files.readString(json1);
+    String csv = Files.readString(csv1);
+    assertEquals(json, Files.readString(json2), "the same seeds, the same JSON, on 1 or 2 threads");
+    assertEquals(csv, Files.readString(csv2), "the same seeds, the same CSV, on 1 or 2 threads");
+    assertTrue(json.startsWith("{\n  \"scenario\" : \"ransomware-outbreak\",\n  \"firstSeed\" : 100,\n"
+        + "  \"runs\" : 20,\n"), json);
+    assertThat(json).contains("\"containmentRate\"", "\"timeToContainMs\"", "\"histogram\"", "\"halts\"");
+
+    List<String> rows = csv.lines().toList();
+    assertEquals(21, rows.size());
+    assertEquals(BatchReport.CSV_HEADER, rows.get(0));
+    assertThat(rows.get(1)).startsWith("100,");
+    assertThat(rows.get(20)).startsWith("119,");
+
+    assertThat(one.out()).contains("json: " + json1, "csv: " + csv1);
+    assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 0 passed, "
+        + "20 failed, 0 errors");
+    assertThat(one.out()).contains("    contained: 0 of 20 (0.0%)", "    maxAttackerSteps: 20 of 20 (100.0%)");
+    // not a terminal: a progress line at each tenth, the last at 100%
+    assertEquals(10, one.err().size(), String.join("\n", one.err()));
+    assertEquals("batch: 20 of 20 runs (100%)", one.err().get(9));
+
+    Path again = DIR.resolve("again.json");
+    assertEquals(1, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
+        .exitCode());
+    assertEquals(json, Files.readString(again), "the same bytes run after run");
+  }
+
+  @Test
+  void theSeedsDefaultToTheScenariosAndTheFirstRunIsTheRunCommandsRun() throws Exception {
+    Path csv = DIR.resolve("default-seed.csv");
+    CliRun batch = custos("batch", EXAMPLE, "--runs", "1", "--csv", csv.toString());
+    assertEquals(1, batch.exitCode());
+    assertThat(Files.readString(csv).lines().toList().get(1)).startsWith("7,fail,false,,1,0,,");
+  }
+
+  @Test
+  void everyRunPassingIsExitZero() throws Exception {
+    String text = Files.readString(Path.of(EXAMPLE));
+    text = text.substring(0, text.indexOf("expect:"));
+    Path pack = Path.of("..", "policies", "packs", "soc-baseline.yaml").toAbsolutePath().normalize();
+    text = text.replace("[policies/packs/soc-baseline.yaml]", "[\"" + pack + "\"]");
+    Path file = DIR.resolve("no-expect.yaml");
+    Files.createDirectories(DIR);
+    Files.writeString(file, text);
+
+    CliRun run = custos("batch", file.toString(), "--runs", "3", "--threads", "2");
+
+    assertEquals(0, run.exitCode(), String.join("\n", run.out()) + String.join("\n", run.err()));
+    assertThat(run.out().get(0)).endsWith("3 runs (seeds 7..9): 3 passed, 0 failed, 0 errors");
+  }
+
+  @Test
+  void badInputIsExitTwo() throws Exception {
+    Path bad = DIR.resolve("bad.yaml");
+    Files.createDirectories(DIR);
+    Files.writeString(bad, Files.readString(Path.of(EXAMPLE)).replace("duration: 30m", "duration: 30m\nspeed: 2"));
+
+    CliRun badFile = custos("batch", bad.toString(), "--runs", "2");
+    assertEquals(2, badFile.exitCode());
+    assertEquals(List.of(), badFile.out());
+    assertThat(String.join("\n", badFile.err())).contains("bad.yaml:").contains("speed");
+
+    assertEquals(2, custos("batch", "target/batch-command/no-such.yaml", "--runs", "2").exitCode());
+    assertEquals(2, custos("batch", EXAMPLE, "--runs", "0").exitCode());
+    assertEquals(2, custos("batch", EXAMPLE).exitCode(), "--runs is required");
+    assertEquals(2, custos("batch", EXAMPLE, "--runs", "2", "--threads", "0").exitCode());
+    assertEquals(2, custos("batch", EXAMPLE, "--runs", "2", "--first-seed", "-1").exitCode());
+  }
+}
