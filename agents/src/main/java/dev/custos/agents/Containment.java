@@ -5,6 +5,8 @@ import dev.custos.agent.Agent;
 import dev.custos.agent.AgentEvent;
 import dev.custos.agent.MissionBrief;
 import dev.custos.agent.ToolOutcome;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -12,8 +14,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Isolates the hosts of its brief, disables its accounts and blocks its addresses, then reports what was done and what
- * was not.
+ * Isolates the hosts of its brief, disables its accounts and blocks its addresses, then stays on watch until shortly
+ * before its deadline, and reports what was done and what was not.
  *
  * <p>Brief facts: {@code hosts}, {@code accounts}, {@code addresses} (resource names) and {@code confidence}
  * ({@code {resource: 0..1}}), which goes into the arguments of each call as {@code confidence}: policies read it as
@@ -22,8 +24,20 @@ import java.util.Map;
  *
  * <p>It reports every outcome, denials included, and leaves the judgement to its parent: it was asked to act, not to
  * decide what to do when it could not.
+ *
+ * <p>Why it stays: an isolation is held by the agent that made it, for the time its parent gave it. It never releases
+ * anything itself; it just does not report before {@link #REPORT_BEFORE_DEADLINE} ahead of its deadline, so that its
+ * parent reads the report while the isolations are still its own (a halt of this agent with rollback undoes them).
+ * Its parent's deadline, or the parent's end, ends it sooner.
  */
 public final class Containment implements Agent {
+
+  /** How long before its deadline it reports: enough for the report to reach the parent in time. */
+  public static final Duration REPORT_BEFORE_DEADLINE = Duration.ofSeconds(1);
+
+  private static final String REPORT_TIMER = "report";
+
+  private Instant deadline;
 
   private final Map<String, Action.CallTool> pending = new LinkedHashMap<>();
   private final Map<String, List<String>> done = new LinkedHashMap<>();
@@ -45,11 +59,12 @@ public final class Containment implements Agent {
   public List<Action> onEvent(AgentEvent event) {
     if (event instanceof AgentEvent.MissionStarted started) {
       MissionBrief brief = started.brief();
+      deadline = started.grant().bounds().deadline();
       Map<String, Double> confidence = Values.numbers(brief.fact("confidence"));
       call("host.isolate", brief.fact("hosts"), confidence);
       call("account.disable", brief.fact("accounts"), confidence);
       call("firewall.block", brief.fact("addresses"), confidence);
-      return pending.isEmpty() ? report() : List.copyOf(pending.values());
+      return pending.isEmpty() ? standBy(started.at()) : List.copyOf(pending.values());
     }
     if (event instanceof AgentEvent.ToolResult result && pending.containsKey(result.callId())) {
       Action.CallTool call = pending.remove(result.callId());
@@ -58,12 +73,15 @@ public final class Containment implements Agent {
       } else {
         done.get(call.tool()).add(call.resource());
       }
-      return pending.isEmpty() ? report() : List.of();
+      return pending.isEmpty() ? standBy(event.at()) : List.of();
     }
     if (event instanceof AgentEvent.CallDenied refusal && pending.containsKey(refusal.callId())) {
       Action.CallTool call = pending.remove(refusal.callId());
       denied.add(Map.of("tool", call.tool(), "resource", call.resource(), "reasons", refusal.reasons()));
-      return pending.isEmpty() ? report() : List.of();
+      return pending.isEmpty() ? standBy(event.at()) : List.of();
+    }
+    if (event instanceof AgentEvent.TimerFired timer && timer.key().equals(REPORT_TIMER)) {
+      return report();
     }
     // ApprovalResolved: a call waited for a person; its result or denial follows.
     return List.of();
@@ -77,6 +95,12 @@ public final class Containment implements Agent {
       String callId = tool + "-" + (pending.size() + 1);
       pending.put(callId, new Action.CallTool(callId, tool, resource, arguments));
     }
+  }
+
+  /** Every call was answered: waits until just before the deadline, then reports (at once when that time has come). */
+  private List<Action> standBy(Instant now) {
+    Duration wait = Duration.between(now, deadline.minus(REPORT_BEFORE_DEADLINE));
+    return wait.isNegative() || wait.isZero() ? report() : List.of(new Action.StartTimer(REPORT_TIMER, wait));
   }
 
   private List<Action> report() {

@@ -32,11 +32,14 @@ import java.util.TreeMap;
  *   <li>{@code recovery} gets {@code host.restore} on the hosts both isolated and snapshotted, when the grant holds it.
  * </ol>
  *
- * <p>Then it watches again; after {@code quietPolls} reads without a new host it reports. It completes when every
- * alerted host was judged and every compromised one isolated, and fails with the reasons when one was not (a child
- * halted, a call denied, a host outside its grant).
+ * <p>Then it watches again, like a SOC on shift: it reads until the next read would fall less than one interval before
+ * its deadline, waits for the round under way, and reports. Only a brief that says so ends it sooner: with
+ * {@code quietPolls} it reports after that many reads without a new host (once it has run a round). It completes when
+ * every alerted host was judged and every compromised one isolated, and fails with the reasons when one was not (a
+ * child halted, a call denied, a host outside its grant).
  *
- * <p>Brief facts, all optional: {@code pollEvery} (a duration, {@code 30s} by default) and {@code quietPolls} (2).
+ * <p>Brief facts, all optional: {@code pollEvery} (a duration, {@code 30s} by default) and {@code quietPolls} (none:
+ * watch until the deadline).
  * Report: {@code {status: contained | nothing-found, alerts, rounds, confirmed, clean, isolated, disabled, blocked,
  * snapshots: {host: id}, restored, problems}}.
  *
@@ -46,7 +49,8 @@ import java.util.TreeMap;
 public final class IncidentCommander implements Agent {
 
   public static final Duration POLL_EVERY = Duration.ofSeconds(30);
-  public static final int QUIET_POLLS = 2;
+  /** No {@code quietPolls} in the brief: quiet reads never end the watch, the deadline does. */
+  public static final int WATCH_UNTIL_DEADLINE = 0;
 
   /** What the commander waits for: new alerts, or the children of the current round's step. */
   private enum Phase { WATCHING, TRIAGE, RESPONSE, RECOVERY }
@@ -56,6 +60,7 @@ public final class IncidentCommander implements Agent {
   private ChildGrants grants;
   private Instant deadline;
   private Duration pollEvery;
+  /** Reads without a new host that end the watch; {@link #WATCH_UNTIL_DEADLINE} for none. */
   private int quietPolls;
   private Phase phase = Phase.WATCHING;
   /** False once the commander stops reading alerts: out of time, of calls, or told it has seen enough. */
@@ -130,7 +135,7 @@ public final class IncidentCommander implements Agent {
     grants = new ChildGrants(started.grant());
     deadline = started.grant().bounds().deadline();
     pollEvery = Values.duration(brief, "pollEvery", POLL_EVERY);
-    quietPolls = Math.max(1, Values.integer(brief.fact("quietPolls"), QUIET_POLLS));
+    quietPolls = Math.max(WATCH_UNTIL_DEADLINE, Values.integer(brief.fact("quietPolls"), WATCH_UNTIL_DEADLINE));
     if (!grants.roomForChild(0)) {
       return List.of(new Action.Fail("the grant allows no child: a commander acts through its children"));
     }
@@ -165,7 +170,7 @@ public final class IncidentCommander implements Agent {
     List<Action> actions = new ArrayList<>();
     if (phase == Phase.WATCHING && !toTriage.isEmpty()) {
       actions.addAll(startTriage(now));
-    } else if (phase == Phase.WATCHING && rounds > 0 && ++quiet >= quietPolls) {
+    } else if (phase == Phase.WATCHING && rounds > 0 && quietPolls != WATCH_UNTIL_DEADLINE && ++quiet >= quietPolls) {
       return stopWatching();
     }
     actions.add(new Action.StartTimer(POLL_TIMER, pollEvery));

@@ -88,7 +88,7 @@ class BehavioursTest {
   void aRogueContainmentIsHaltedAndTheCommanderReportsTheHostUncontained() {
     harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.CONTAINMENT, Behaviours.named(Behaviours.ROGUE)));
     harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
-    GrantRequest root = grant(harness.bounds(Duration.ofMinutes(1), 200),
+    GrantRequest root = grant(harness.bounds(Duration.ofSeconds(6), 200),
         Capability.of("siem.query", "siem:alerts"), Capability.of("edr.scan", "host:**"),
         Capability.of("host.isolate", List.of("host:corp/*"), OptionalInt.of(10), false),
         Capability.of("forensics.snapshot", "host:**"));

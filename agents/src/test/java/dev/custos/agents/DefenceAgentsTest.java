@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.custos.agent.Agent;
+import dev.custos.capability.Bounds;
 import dev.custos.capability.Capability;
 import dev.custos.runtime.AgentStatus;
 import dev.custos.runtime.MissionOutcome;
@@ -16,6 +17,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,14 +102,19 @@ class DefenceAgentsTest {
   @Test
   void containmentActsOnItsBriefStatesItsConfidenceAndReportsWhatWasDenied() {
     harness = new Harness();
+    Bounds bounds = harness.bounds(Duration.ofSeconds(3), 20);
+    Instant deadline = bounds.deadline();
     MissionOutcome outcome = harness.outcome(harness.start(DefenceAgents.CONTAINMENT,
         brief("contain", Map.of("hosts", List.of(WS1, DC), "accounts", List.of("account:svc-backup"),
             "confidence", Map.of(WS1, 0.95, DC, 0.9, "account:svc-backup", 0.85))),
-        grant(harness.bounds(Duration.ofMinutes(1), 20),
+        grant(bounds,
             Capability.of("host.isolate", List.of("host:corp/*"), OptionalInt.of(2), false),
             Capability.of("account.disable", "account:*"))));
 
     assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    // It stays on watch after its calls, holding its isolations, and reports just before its deadline.
+    assertFalse(outcome.endedAt().isBefore(deadline.minus(Containment.REPORT_BEFORE_DEADLINE)), "it held until then");
+    assertTrue(outcome.endedAt().isBefore(deadline), "and reported before its deadline");
     assertEquals(Map.of("isolated", List.of(WS1), "disabled", List.of("account:svc-backup"), "blocked", List.of(),
         "denied", List.of(Map.of("tool", "host.isolate", "resource", DC,
             "reasons", List.of("host.isolate on " + DC + " is not within the agent's grant"))),

@@ -1,7 +1,6 @@
 package dev.custos.sim.env;
 
 import dev.custos.scenario.AttackStep;
-import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
@@ -10,11 +9,21 @@ import java.util.Set;
 
 /**
  * The outcome of a run (spec/scenarios.md, "Outcome"): {@code attackerSteps} counts the steps that happened;
- * {@code contained} holds when some steps never happened and, at the end of the run, each of them is blocked (its
- * origin or {@code to} host isolated, its account disabled, or its {@code to} address blocked); {@code containedAtMs}
- * is the virtual time from which that held: the start of the last stretch, up to the end, in which every step that
- * never happened was blocked — and never before the last step that did happen, since until then the attacker was
- * still advancing. An attacker that completed its playbook was not contained.
+ * {@code contained} and {@code containedAtMs} as below. An attacker that completed its playbook was not contained.
+ *
+ * <p>The spec says: "{@code contained} is true when some attacker steps never happened and, at the end of the run,
+ * each of them is blocked (by an isolation, a disabled account or a firewall block)". It also says that "steps happen
+ * in order" and that while a step does not happen "later steps wait". Read together, a step that never happened is
+ * blocked either by its own fields (its {@code on} or {@code from} host isolated, its {@code to} host isolated, its
+ * {@code account} disabled, its {@code to} address blocked) or because an earlier step is blocked and it must wait for
+ * it. So: the run is contained when the <em>first</em> step that never happened is blocked by its own fields at the
+ * end of the run; every later step cannot happen before it. Isolating the start host before the lateral movement
+ * therefore contains the attack, although the credential dumping and exfiltration on the second host are not blocked
+ * by their own fields.
+ *
+ * <p>{@code containedAtMs} is the virtual time from which that held: the start of the last stretch, up to the end, in
+ * which that first missing step was blocked — and never before the last step that did happen, since until then the
+ * attacker was still advancing.
  *
  * @param attackerSteps how many steps happened
  * @param contained as above
@@ -40,20 +49,22 @@ public record Containment(int attackerSteps, boolean contained, OptionalLong con
     }
     int happened = 0;
     long lastHappenedMs = 0;
-    List<List<String>> pending = new ArrayList<>();
+    int firstMissing = -1;
     for (int i = 0; i < steps.size(); i++) {
       SimulatedAttacker.StepRecord r = record.get(i);
       if (r.happened()) {
         happened++;
         lastHappenedMs = Math.max(lastHappenedMs, r.atMs());
-      } else {
-        pending.add(world.blockingResources(steps.get(i)));
+      } else if (firstMissing < 0) {
+        firstMissing = i;
       }
     }
-    if (pending.isEmpty()) {
+    if (firstMissing < 0) {
       return new Containment(happened, false, OptionalLong.empty());
     }
-    // Replay the block changes: the state after the last change that left some pending step unblocked ends the
+    // Only the first missing step must be blocked by its own fields: the later ones wait for it (see above).
+    List<List<String>> pending = List.of(world.blockingResources(steps.get(firstMissing)));
+    // Replay the block changes: the state after the last change that left the first missing step unblocked ends the
     // stretch before; containment holds from the next change on.
     Set<String> blocked = new LinkedHashSet<>();
     boolean holds = allBlocked(pending, blocked);

@@ -65,7 +65,7 @@ class ContainmentTest {
   }
 
   @Test
-  void containedFromWhenTheLastMissingStepWasBlocked() {
+  void containedFromWhenTheFirstMissingStepWasBlocked() {
     clock.at(100_000);
     world.block(EXFIL);
     clock.at(200_000);
@@ -73,7 +73,25 @@ class ContainmentTest {
 
     assertEquals(new Containment(2, true, OptionalLong.of(200_000)),
         Containment.of(List.of(done(1, 0), done(2, 120_000), notDone(3), notDone(4)), world),
-        "step 3 needs the account (200 s), step 4 the address (100 s)");
+        "step 3, the first that never happened, is blocked by the account from 200 s; step 4 waits for it");
+  }
+
+  @Test
+  void isolatingTheStartHostContainsTheStepsThatWaitForTheMove() {
+    clock.at(33_000);
+    world.isolate(WS1);   // blocks step 2 (from fin-ws-01); steps 3 and 4 on fin-ws-02 wait for it
+
+    assertEquals(new Containment(1, true, OptionalLong.of(33_000)),
+        Containment.of(List.of(done(1, 0), notDone(2), notDone(3), notDone(4)), world));
+  }
+
+  @Test
+  void laterStepsBlockedByTheirOwnFieldsDoNotContainAnUnblockedFirstMissingStep() {
+    world.disable(SVC);
+    world.block(EXFIL);   // steps 3 and 4 blocked by their own fields, but step 2 is not blocked at all
+
+    assertEquals(new Containment(1, false, OptionalLong.empty()),
+        Containment.of(List.of(done(1, 0), notDone(2), notDone(3), notDone(4)), world));
   }
 
   @Test
@@ -118,8 +136,8 @@ class ContainmentTest {
     world.release(WS2);   // for no virtual time is step 3 unblocked: the account goes at the same instant
     world.disable(SVC);
 
-    assertEquals(new Containment(3, true, OptionalLong.of(50_000)),
-        Containment.of(List.of(done(1, 0), done(2, 10_000), notDone(3), done(4, 20_000)), world),
+    assertEquals(new Containment(2, true, OptionalLong.of(50_000)),
+        Containment.of(List.of(done(1, 0), done(2, 10_000), notDone(3), notDone(4)), world),
         "step 3 is blocked by fin-ws-02, then by the account, with no gap: held from 50 s");
     assertEquals(new Containment(1, false, OptionalLong.empty()),
         Containment.of(List.of(done(1, 0), notDone(2), notDone(3), notDone(4)), world),
@@ -128,7 +146,7 @@ class ContainmentTest {
 
   @Test
   void aStepBlockedOnlyByAnotherHostIsNotBlocked() {
-    world.isolate(WS1);   // steps 3 and 4 run on fin-ws-02
+    world.isolate(WS1);   // step 3, the first that never happened, runs on fin-ws-02
     assertEquals(new Containment(2, false, OptionalLong.empty()),
         Containment.of(List.of(done(1, 0), done(2, 120_000), notDone(3), notDone(4)), world));
   }

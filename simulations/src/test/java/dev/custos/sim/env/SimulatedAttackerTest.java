@@ -122,8 +122,8 @@ class SimulatedAttackerTest {
     // after 3m: tried at 5m, then every 3m up to 29m: 9 tries.
     assertEquals(new StepRecord(3, "T1003", 1_740_000L, false, "disabled " + SVC, 9, 300_000L), record.get(2));
     assertEquals(new StepRecord(4, "T1041", null, false, "waiting for step 3", 0, null), record.get(3));
-    assertEquals(new Containment(2, false, OptionalLong.empty()), run.outcome(),
-        "step 4 never happened but nothing blocks it: not contained");
+    assertEquals(new Containment(2, true, OptionalLong.of(200_000)), run.outcome(),
+        "step 3, the first that never happened, is blocked from 200 s; step 4 waits for it");
   }
 
   @Test

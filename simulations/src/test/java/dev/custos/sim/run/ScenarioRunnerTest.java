@@ -79,6 +79,15 @@ class ScenarioRunnerTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  private static JsonNode agentAt(JsonNode report, String path) {
+    for (JsonNode agent : report.get("agents")) {
+      if (agent.get("path").asText().equals(path)) {
+        return agent;
+      }
+    }
+    throw new AssertionError("no agent " + path);
+  }
+
   @Test
   void theExampleRunsEndToEndIntoTheSpecsReport() throws Exception {
     String json = reportOf(example(), 7);
@@ -132,6 +141,17 @@ class ScenarioRunnerTest {
     assertFalse(attacker.get(1).get("happened").asBoolean());
     assertEquals("isolated host:corp/fin-ws-01", attacker.get(1).get("blockedBy").asText());
     assertEquals(1, r.get("outcome").get("attackerSteps").asInt());
+    // The example passes: the move is blocked, the rogue containment is halted for strikes, the commander is not.
+    JsonNode outcome = r.get("outcome");
+    assertEquals("pass", outcome.get("verdict").asText(), outcome.toString());
+    assertTrue(outcome.get("contained").asBoolean());
+    assertTrue(outcome.get("attackerSteps").asInt() <= 2);
+    outcome.get("expectations").forEach(e -> assertTrue(e.get("ok").asBoolean(), e.toString()));
+    JsonNode containment = agentAt(r, "commander/containment");
+    assertEquals("halted", containment.get("status").asText());
+    assertEquals("strikes", containment.get("haltReason").asText());
+    assertTrue(containment.get("endedAtMs").asLong() >= 240_000, "halted after the compromise at 4m");
+    assertFalse(agentAt(r, "commander").get("status").asText().equals("halted"));
 
     // Every credential the events name was issued, and the audit chain verifies.
     List<String> issued = new ArrayList<>();
@@ -172,10 +192,9 @@ class ScenarioRunnerTest {
       }
     }
     assertTrue(denied >= 1, "the rogue commander's calls are denied");
-    // Its children had completed by then: the halt takes the commander alone, and rollback has nothing of its
-    // subtree to undo, so the isolation its containment made stands and still blocks the lateral movement.
-    assertEquals(1, halt.get("subtree").size());
-    assertFalse(events.toString().contains("\"compensation\""));
+    // Triage had completed by then, but containment was still on watch: the halt takes the commander and it.
+    assertEquals(List.of("a1", "a3"), List.of(halt.get("subtree").get(0).asText(), halt.get("subtree").get(1).asText()));
+    assertEquals(2, halt.get("subtree").size());
     assertEquals("isolated host:corp/fin-ws-01", r.get("attacker").get(1).get("blockedBy").asText());
     JsonNode root = r.get("agents").get(0);
     assertEquals("halted", root.get("status").asText());
