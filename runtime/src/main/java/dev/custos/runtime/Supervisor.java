@@ -10,8 +10,10 @@ import dev.custos.audit.AuditKind;
 import dev.custos.audit.AuditReceipt;
 import dev.custos.capability.Grant;
 import dev.custos.capability.GrantRequest;
+import dev.custos.capability.Pattern;
 import dev.custos.credential.Credential;
 import dev.custos.credential.CredentialRequest;
+import dev.custos.credential.CredentialScope;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
 import dev.custos.identity.SpiffeId;
@@ -675,8 +677,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     Instant now = now();
     SpiffeId identity = supervisorIdentity(mission.spec.id());
     AgentId holder = new AgentId("supervisor");
+    // Scoped to this one undo, like an agent's credential to its grant: a tool that checks scope accepts it.
     Credential credential = services.credentials().issue(new CredentialRequest(holder, identity, mission.spec.id(),
-        List.of(holder), tool.audience(), now, now.plus(Duration.ofMinutes(5))));
+        List.of(holder), tool.audience(), now, now.plus(Duration.ofMinutes(5)))
+        .withScope(new CredentialScope(List.of(effect.undo().tool()),
+            List.of(Pattern.literal(effect.undo().resource())))));
     ToolCall call = new ToolCall("undo/" + effect.call().callId() + "#" + mission.attempt, effect.undo().tool(),
         effect.undo().resource(), effect.undo().arguments(), holder, identity);
     CompletionStage<ToolOutcome> outcome;

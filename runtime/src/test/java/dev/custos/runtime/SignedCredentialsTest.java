@@ -92,4 +92,31 @@ class SignedCredentialsTest {
       assertThat(audit.records().toString()).doesNotContain(used.token());
     }
   }
+
+  @Test
+  void aRollbackIsAcceptedByAToolThatChecksScopeAndHolder() throws Exception {
+    JwtCredentialBroker broker = JwtCredentialBroker.builder().build();
+    VerifyingTool release = new VerifyingTool("host.release", 0, CredentialVerifier.forBroker(broker), null);
+    FakeTool isolate = new FakeTool("host.isolate", 1, "host.release");
+    try (CustosRuntime runtime = Custos.builder().credentials(broker).tool(isolate).tool(release)
+        .agentType("containment", () -> new Script(event -> event instanceof AgentEvent.MissionStarted
+            ? List.of(new Action.CallTool("i1", "host.isolate", "host:corp/a")) : List.of()))
+        .build()) {
+      GrantRequest grant = new GrantRequest(List.of(Capability.of("host.isolate", List.of("host:corp/*"),
+          OptionalInt.of(5), false)), new Bounds(20, runtime.now().plus(Duration.ofMinutes(5)), 0, 0, 1,
+          Rate.parse("10/1s"), 3));
+      MissionHandle mission = runtime.startMission(MissionSpec.of(new MissionId("m2"), "containment",
+          MissionBrief.of("isolate a"), grant).withRollbackOnHalt(true));
+      await().atMost(5, TimeUnit.SECONDS).until(() -> isolate.executions.size() == 1);
+
+      mission.halt(mission.root(), "the analyst calls it off", true).toCompletableFuture().get(5, TimeUnit.SECONDS);
+
+      await().atMost(5, TimeUnit.SECONDS).until(() -> release.accepted.size() + release.refused.size() == 1);
+      assertEquals(List.of(), release.refused, "the supervisor's credential is scoped to the undo it runs");
+      VerifiedCredential undo = release.accepted.get(0).verified();
+      assertEquals(List.of("host.release"), undo.scope().tools());
+      assertEquals("[host:corp/a]", undo.scope().resources().toString());
+      assertEquals("spiffe://custos.local/mission/m2/supervisor", undo.subject().toString());
+    }
+  }
 }
