@@ -128,20 +128,27 @@ class ScenarioRunnerTest {
       assertTrue(events.get(i).get("atMs").asLong() >= lastAt, "time order at " + (i + 1));
       lastAt = events.get(i).get("atMs").asLong();
     }
-    // Triage found the encrypted workstation and containment isolated it, so the lateral movement never happened.
+    // Triage found the encrypted workstation and containment isolated it, so the lateral movement waited.
     JsonNode isolated = find(events, "tool-call", "host.isolate");
     assertEquals("host:corp/fin-ws-01", isolated.get("resource").asText());
     assertEquals("allow", isolated.get("decision").asText());
     assertTrue(isolated.get("executed").asBoolean());
     assertTrue(isolated.get("credential").asText().length() > 10, "a jti");
+    // At 4m containment turns rogue and is halted; rollbackOnHalt releases its isolation by the supervisor's authority.
+    JsonNode release = find(events, "compensation", "host.release");
+    assertEquals("host:corp/fin-ws-01", release.get("resource").asText());
+    assertTrue(release.get("executed").asBoolean(), release.toString());
+    // So the move happens at its next try, and a second round isolates fin-ws-02 before the credential dumping.
     JsonNode attacker = r.get("attacker");
     assertEquals(4, attacker.size());
     assertTrue(attacker.get(0).get("happened").asBoolean());
     assertEquals(0, attacker.get(0).get("atMs").asLong());
-    assertFalse(attacker.get(1).get("happened").asBoolean());
-    assertEquals("isolated host:corp/fin-ws-01", attacker.get(1).get("blockedBy").asText());
-    assertEquals(1, r.get("outcome").get("attackerSteps").asInt());
-    // The example passes: the move is blocked, the rogue containment is halted for strikes, the commander is not.
+    assertTrue(attacker.get(1).get("happened").asBoolean());
+    assertTrue(attacker.get(1).get("atMs").asLong() > 240_000, "after the release");
+    assertFalse(attacker.get(2).get("happened").asBoolean());
+    assertEquals("isolated host:corp/fin-ws-02", attacker.get(2).get("blockedBy").asText());
+    assertEquals(2, r.get("outcome").get("attackerSteps").asInt());
+    // The example passes: contained after two steps, the rogue containment halted for strikes, the commander not.
     JsonNode outcome = r.get("outcome");
     assertEquals("pass", outcome.get("verdict").asText(), outcome.toString());
     assertTrue(outcome.get("contained").asBoolean());
