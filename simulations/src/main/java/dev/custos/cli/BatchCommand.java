@@ -1,10 +1,6 @@
 package dev.custos.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import dev.custos.files.Problems;
 import dev.custos.scenario.Scenario;
-import dev.custos.scenario.ScenarioFile;
 import dev.custos.sim.batch.BatchAggregate;
 import dev.custos.sim.batch.BatchReport;
 import dev.custos.sim.batch.BatchRunner;
@@ -19,7 +15,6 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -87,11 +82,8 @@ final class BatchCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.BAD_INPUT;
     }
-    Problems problems = new Problems();
-    Optional<Scenario> read = ScenarioFile.read(file, problems);
+    Optional<Scenario> read = Simulations.read(file, err);
     if (read.isEmpty()) {
-      problems.printTo(err);
-      err.flush();
       return ExitCodes.BAD_INPUT;
     }
     Scenario scenario = read.get();
@@ -105,7 +97,7 @@ final class BatchCommand implements Callable<Integer> {
     ProgressLine progress = new ProgressLine(err, System.console() != null);
     BatchRunner runner = BatchRunner.of(BatchRunner.scenarioJob(scenario), first, runs, workers, progress);
     long started = System.nanoTime();
-    List<RunSummary> summaries = quietly(runner);
+    List<RunSummary> summaries = Simulations.quietly(runner::run);
     long wallNanos = System.nanoTime() - started;
     progress.finish();
     BatchReport report = BatchReport.of(scenario, first, summaries);
@@ -173,20 +165,6 @@ final class BatchCommand implements Callable<Integer> {
 
   private static String percent(double rate) {
     return String.format(Locale.ROOT, "%.1f%%", rate * 100);
-  }
-
-  /**
-   * Runs the batch with custos logging errors only: the runtime logs every mission at INFO, each compromise at WARN.
-   */
-  private static List<RunSummary> quietly(BatchRunner runner) throws InterruptedException {
-    Logger runtime = (Logger) LoggerFactory.getLogger("dev.custos");
-    Level saved = runtime.getLevel();
-    runtime.setLevel(Level.ERROR);
-    try {
-      return runner.run();
-    } finally {
-      runtime.setLevel(saved);
-    }
   }
 
   /**

@@ -1,11 +1,7 @@
 package dev.custos.cli;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import dev.custos.files.Problems;
 import dev.custos.runtime.AgentSnapshot;
 import dev.custos.scenario.Scenario;
-import dev.custos.scenario.ScenarioFile;
 import dev.custos.sim.SimulationSystem;
 import dev.custos.sim.run.Report;
 import dev.custos.sim.run.RunResult;
@@ -19,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -65,16 +60,13 @@ final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.BAD_INPUT;
     }
-    Problems problems = new Problems();
-    Optional<Scenario> read = ScenarioFile.read(file, problems);
+    Optional<Scenario> read = Simulations.read(file, err);
     if (read.isEmpty()) {
-      problems.printTo(err);
-      err.flush();
       return ExitCodes.BAD_INPUT;
     }
     Scenario scenario = read.get();
     long runSeed = seed != null ? seed : scenario.seed();
-    RunResult result = quietly(() -> {
+    RunResult result = Simulations.quietly(() -> {
       try (SimulationSystem sim = SimulationSystem.create("custos-run")) {
         return ScenarioRunner.run(scenario, runSeed, sim);
       }
@@ -120,18 +112,6 @@ final class RunCommand implements Callable<Integer> {
     for (Map<String, Object> e : report.expectations()) {
       out.printf("expect %s: %s%s%n", e.get("name"), Boolean.TRUE.equals(e.get("ok")) ? "ok" : "FAILED",
           String.valueOf(e.get("detail")).isEmpty() ? "" : " (" + e.get("detail") + ")");
-    }
-  }
-
-  /** Runs {@code work} with custos logging errors only: the runtime logs every mission at INFO and each compromise at WARN. */
-  private static <T> T quietly(java.util.function.Supplier<T> work) {
-    Logger runtime = (Logger) LoggerFactory.getLogger("dev.custos");
-    Level saved = runtime.getLevel();
-    runtime.setLevel(Level.ERROR);
-    try {
-      return work.get();
-    } finally {
-      runtime.setLevel(saved);
     }
   }
 }

@@ -1,0 +1,46 @@
+package dev.custos.cli;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import dev.custos.files.Problems;
+import dev.custos.scenario.Scenario;
+import dev.custos.scenario.ScenarioFile;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.slf4j.LoggerFactory;
+
+/** What the commands that simulate share: reading the scenario file, and running with Custos' own logs quiet. */
+final class Simulations {
+
+  /** Work that may throw a checked exception of one type. */
+  @FunctionalInterface
+  interface Work<T, E extends Exception> {
+    T run() throws E;
+  }
+
+  private Simulations() {}
+
+  /** The scenario in {@code file}; empty when it has problems, each printed to {@code err} as FILE:LINE:COLUMN. */
+  static Optional<Scenario> read(Path file, PrintWriter err) {
+    Problems problems = new Problems();
+    Optional<Scenario> read = ScenarioFile.read(file, problems);
+    if (read.isEmpty()) {
+      problems.printTo(err);
+      err.flush();
+    }
+    return read;
+  }
+
+  /** Runs {@code work} with Custos logging errors only: the runtime logs every mission at INFO, compromises at WARN. */
+  static <T, E extends Exception> T quietly(Work<T, E> work) throws E {
+    Logger custos = (Logger) LoggerFactory.getLogger("dev.custos");
+    Level saved = custos.getLevel();
+    custos.setLevel(Level.ERROR);
+    try {
+      return work.run();
+    } finally {
+      custos.setLevel(saved);
+    }
+  }
+}
