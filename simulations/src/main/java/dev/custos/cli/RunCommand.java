@@ -3,6 +3,7 @@ package dev.custos.cli;
 import dev.custos.runtime.AgentSnapshot;
 import dev.custos.scenario.Scenario;
 import dev.custos.sim.SimulationSystem;
+import dev.custos.sim.run.HtmlReport;
 import dev.custos.sim.run.Report;
 import dev.custos.sim.run.RunResult;
 import dev.custos.sim.run.ScenarioRunner;
@@ -21,7 +22,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code custos run FILE [--seed N] [--report PATH]}: simulates one scenario and checks its expectations. */
+/** {@code custos run FILE [--seed N] [--report PATH] [--html PATH]}: simulates one scenario and checks its expectations. */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
@@ -30,7 +31,8 @@ import picocli.CommandLine.Spec;
         "Simulate a scenario file once and check its expectations.",
         "Validates the file, runs it in virtual time with the scenario's seed (or --seed), prints the outcome, the "
             + "agent tree with each agent's status, the halts and the denied calls, and writes the JSON report "
-            + "(spec/scenarios.md) when --report is given. The same file and seed give the same report, byte for byte."},
+            + "(spec/scenarios.md) when --report is given, a self-contained HTML page of the run when --html is given. "
+            + "The same file and seed give the same report and page, byte for byte."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:the run met every expectation",
@@ -50,6 +52,10 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--report", paramLabel = "PATH", description = "Write the JSON report here.")
   private Path report;
+
+  @Option(names = "--html", paramLabel = "PATH",
+      description = "Write a self-contained HTML page of the run here (opens from disk, no network).")
+  private Path html;
 
   @Override
   public Integer call() throws IOException {
@@ -74,15 +80,23 @@ final class RunCommand implements Callable<Integer> {
     Report built = Report.of(result);
     summary(out, result, built);
     if (report != null) {
-      Path parent = report.toAbsolutePath().getParent();
-      if (parent != null) {
-        Files.createDirectories(parent);
-      }
-      Files.writeString(report, built.toJson(), StandardCharsets.UTF_8);
+      write(report, built.toJson());
       out.println("report: " + report);
+    }
+    if (html != null) {
+      write(html, HtmlReport.render(built.toMap(), scenario.attacker().alerts()));
+      out.println("html: " + html);
     }
     out.flush();
     return built.passed() ? ExitCodes.OK : ExitCodes.NO;
+  }
+
+  private static void write(Path path, String text) throws IOException {
+    Path parent = path.toAbsolutePath().getParent();
+    if (parent != null) {
+      Files.createDirectories(parent);
+    }
+    Files.writeString(path, text, StandardCharsets.UTF_8);
   }
 
   /** The outcome, the agent tree, the halts and the denials, in a few lines. */

@@ -1,0 +1,341 @@
+package dev.custos.sim.run;
+
+import dev.custos.scenario.Alert;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * One run's report as a single self-contained HTML page: no external reference of any kind (styles inline, no scripts,
+ * no fonts, no images), so it opens from disk without a network. Built from the JSON report's tree
+ * ({@link Report#toMap()}) so the two never disagree; the scenario's extra alerts (attacker-controlled text) are shown on
+ * the timeline. Every text is HTML-escaped. Deterministic: the same report gives the same bytes (no generation time,
+ * ordered maps and lists only).
+ */
+public final class HtmlReport {
+
+  private static final String CSS = """
+      body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;\
+      color:#222;line-height:1.4}
+      h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:1.6em}
+      table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;\
+      text-align:left;vertical-align:top}th{background:#f3f3f3}
+      code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
+      .ok{color:#176f2c;font-weight:bold}.bad{color:#b00020;font-weight:bold}.muted{color:#777}
+      ul.tree,ul.tree ul{list-style:none;padding-left:1.4em;border-left:1px dashed #bbb}ul.tree{padding-left:.6em}
+      ul.tree li{margin:.4em 0}.agent{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:.2em .5em}
+      .halted{border-color:#b00020;background:#fff3f4}.completed{border-color:#176f2c}
+      .attacker{background:#fff6e5}.alert{background:#fffbe0}
+      """;
+
+  private final Map<String, Object> report;
+  private final List<Alert> alerts;
+  private final StringBuilder out = new StringBuilder();
+
+  private HtmlReport(Map<String, Object> report, List<Alert> alerts) {
+    this.report = Objects.requireNonNull(report, "report");
+    this.alerts = List.copyOf(alerts);
+  }
+
+  /** The page of {@code result}: its {@link Report} and its scenario's extra alerts. */
+  public static String of(RunResult result) {
+    return render(Report.of(result).toMap(), result.scenario().attacker().alerts());
+  }
+
+  /** The page of a report's tree ({@link Report#toMap()}) with the scenario's extra alerts. */
+  public static String render(Map<String, Object> report, List<Alert> alerts) {
+    return new HtmlReport(report, alerts).page();
+  }
+
+  private String page() {
+    String title = "Custos run: " + report.get("scenario") + ", seed " + report.get("seed");
+    raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
+    raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
+    raw("<title>").text(title).raw("</title>\n<style>\n").raw(CSS).raw("</style>\n</head>\n<body>\n");
+    raw("<h1>").text(title).raw("</h1>\n");
+    header();
+    tree();
+    timeline();
+    denied();
+    approvals();
+    credentials();
+    audit();
+    raw("</body>\n</html>\n");
+    return out.toString();
+  }
+
+  // ---------------------------------------------------------------------------------------------- sections
+
+  private void header() {
+    Map<String, Object> outcome = map(report.get("outcome"));
+    boolean pass = "pass".equals(outcome.get("verdict"));
+    raw("<h2 id=\"outcome\">Outcome</h2>\n<table>\n");
+    row("Scenario", report.get("scenario"));
+    row("Seed", report.get("seed"));
+    row("Custos version", report.get("custosVersion"));
+    raw("<tr><th>Verdict</th><td class=\"").raw(pass ? "ok" : "bad").raw("\">").text(outcome.get("verdict"))
+        .raw("</td></tr>\n");
+    Object containedAt = outcome.get("containedAtMs");
+    row("Contained", Boolean.TRUE.equals(outcome.get("contained"))
+        ? "yes, from " + time(containedAt) + " (" + containedAt + " ms)" : "no");
+    row("Attacker steps that happened", outcome.get("attackerSteps") + " of " + list(report.get("attacker")).size());
+    raw("</table>\n<h3>Expectations</h3>\n");
+    List<Object> expectations = list(outcome.get("expectations"));
+    if (expectations.isEmpty()) {
+      raw("<p class=\"muted\">The scenario states no expectations.</p>\n");
+      return;
+    }
+    raw("<table>\n<tr><th>Expectation</th><th>Result</th><th>Detail</th></tr>\n");
+    for (Object o : expectations) {
+      Map<String, Object> e = map(o);
+      boolean ok = Boolean.TRUE.equals(e.get("ok"));
+      raw("<tr><td>").text(e.get("name")).raw("</td><td class=\"").raw(ok ? "ok" : "bad").raw("\">")
+          .raw(ok ? "ok" : "FAILED").raw("</td><td>").text(e.get("detail")).raw("</td></tr>\n");
+    }
+    raw("</table>\n");
+  }
+
+  private void tree() {
+    raw("<h2 id=\"tree\">Delegation tree</h2>\n");
+    List<Map<String, Object>> agents = list(report.get("agents")).stream().map(HtmlReport::map).toList();
+    Map<Object, List<Map<String, Object>>> children = new LinkedHashMap<>();
+    List<Map<String, Object>> roots = new ArrayList<>();
+    Set<Object> ids = new HashSet<>();
+    agents.forEach(a -> ids.add(a.get("id")));
+    for (Map<String, Object> a : agents) {
+      Object parent = a.get("parent");
+      if (parent == null || !ids.contains(parent)) {
+        roots.add(a);
+      } else {
+        children.computeIfAbsent(parent, k -> new ArrayList<>()).add(a);
+      }
+    }
+    if (roots.isEmpty()) {
+      raw("<p class=\"muted\">No agents.</p>\n");
+      return;
+    }
+    raw("<ul class=\"tree\">\n");
+    for (Map<String, Object> root : roots) {
+      agent(root, children);
+    }
+    raw("</ul>\n");
+  }
+
+  private void agent(Map<String, Object> a, Map<Object, List<Map<String, Object>>> children) {
+    String status = String.valueOf(a.get("status"));
+    Map<String, Object> grant = map(a.get("grant"));
+    Map<String, Object> bounds = map(grant.get("bounds"));
+    raw("<li><div class=\"agent ").raw(status.replaceAll("[^a-z-]", "")).raw("\"><strong>").text(a.get("role"))
+        .raw("</strong> <code>").text(a.get("id")).raw("</code> ").text(a.get("type")).raw(" &middot; ")
+        .raw("<span class=\"").raw("halted".equals(status) ? "bad" : "completed".equals(status) ? "ok" : "muted")
+        .raw("\">").text(status).raw("</span>");
+    if (a.get("haltReason") != null) {
+      raw(": ").text(a.get("haltReason"));
+    }
+    raw("<br>budget ").text(a.get("budgetUsed")).raw(" / ").text(bounds.get("budget")).raw(", calls ")
+        .text(a.get("calls")).raw(", strikes ").text(a.get("strikes")).raw(" / ").text(bounds.get("maxStrikes"))
+        .raw(", ").text(time(a.get("startedAtMs"))).raw("&ndash;")
+        .text(a.get("endedAtMs") == null ? "" : time(a.get("endedAtMs")))
+        .raw("<br><span class=\"muted\">path</span> <code>").text(a.get("path")).raw("</code>");
+    raw("<br><span class=\"muted\">grant</span> ");
+    List<String> caps = new ArrayList<>();
+    for (Object o : list(grant.get("capabilities"))) {
+      Map<String, Object> c = map(o);
+      StringBuilder cap = new StringBuilder().append(c.get("tool")).append(" ")
+          .append(String.join(", ", list(c.get("resources")).stream().map(String::valueOf).toList()));
+      if (c.get("maxCalls") != null) {
+        cap.append(" (max ").append(c.get("maxCalls")).append(")");
+      }
+      if (Boolean.TRUE.equals(c.get("requiresApproval"))) {
+        cap.append(" (approval)");
+      }
+      caps.add(cap.toString());
+    }
+    raw("<code>").text(caps.isEmpty() ? "nothing" : String.join("; ", caps)).raw("</code></div>\n");
+    List<Map<String, Object>> kids = children.getOrDefault(a.get("id"), List.of());
+    if (!kids.isEmpty()) {
+      raw("<ul>\n");
+      for (Map<String, Object> kid : kids) {
+        agent(kid, children);
+      }
+      raw("</ul>\n");
+    }
+    raw("</li>\n");
+  }
+
+  /** One timeline row: its time, its order among rows of that time, and its cells. */
+  private record Row(long atMs, int order, String cssClass, String attacker, String agent, String what) { }
+
+  private void timeline() {
+    raw("<h2 id=\"timeline\">Timeline</h2>\n");
+    raw("<p class=\"muted\">Attacker steps and alerts against the agents' actions, by virtual time (mm:ss).</p>\n");
+    List<Row> rows = new ArrayList<>();
+    for (Object o : list(report.get("attacker"))) {
+      Map<String, Object> s = map(o);
+      if (s.get("atMs") == null) {
+        continue;
+      }
+      boolean happened = Boolean.TRUE.equals(s.get("happened"));
+      rows.add(new Row(((Number) s.get("atMs")).longValue(), rows.size(), "attacker",
+          "step " + s.get("step") + " " + s.get("technique") + ": "
+              + (happened ? "happened" : "blocked (" + s.get("blockedBy") + ")"), "", ""));
+    }
+    for (Alert alert : alerts) {
+      rows.add(new Row(alert.at().toMillis(), rows.size(), "alert",
+          "alert" + alert.host().map(h -> " on " + h).orElse("") + ": " + alert.text(), "", ""));
+    }
+    for (Object o : list(report.get("events"))) {
+      Map<String, Object> e = map(o);
+      rows.add(new Row(((Number) e.get("atMs")).longValue(), rows.size(), "",
+          "", String.valueOf(e.get("agent")), describe(e)));
+    }
+    rows.sort(Comparator.comparingLong(Row::atMs).thenComparingInt(Row::order));
+    raw("<table>\n<tr><th>Time</th><th>Attacker</th><th>Agent</th><th>Action</th></tr>\n");
+    for (Row r : rows) {
+      raw("<tr").raw(r.cssClass().isEmpty() ? "" : " class=\"" + r.cssClass() + "\"").raw("><td>").text(time(r.atMs()))
+          .raw("</td><td>").text(r.attacker()).raw("</td><td><code>").text(r.agent()).raw("</code></td><td>")
+          .text(r.what()).raw("</td></tr>\n");
+    }
+    raw("</table>\n");
+  }
+
+  private static String describe(Map<String, Object> e) {
+    String kind = String.valueOf(e.get("kind"));
+    return "#" + e.get("seq") + " " + kind + switch (kind) {
+      case "tool-call" -> " " + e.get("tool") + " " + e.get("resource") + ": " + e.get("decision")
+          + (Boolean.TRUE.equals(e.get("executed")) ? ", executed" : "") + " (" + e.get("reason") + ")";
+      case "delegation" -> " " + e.get("role") + (e.get("child") == null ? "" : " as " + e.get("child")) + ": "
+          + e.get("decision") + " (" + e.get("reason") + ")";
+      case "approval" -> ": " + e.get("status") + (e.get("call") == null ? "" : " for #" + e.get("call"));
+      case "credential-rejected" -> " " + e.get("tool") + " presented by " + e.get("presentedBy") + ": "
+          + e.get("reason");
+      case "halt" -> ": " + e.get("reason") + ", subtree " + e.get("subtree");
+      case "compensation" -> " " + e.get("tool") + " " + e.get("resource") + " undoing #" + e.get("effect") + ": "
+          + (Boolean.TRUE.equals(e.get("executed")) ? "executed" : "failed");
+      case "compromise" -> ": " + e.get("behaviour");
+      case "fail" -> ": " + e.get("reason");
+      default -> "";
+    };
+  }
+
+  private void denied() {
+    raw("<h2 id=\"denied\">Denied actions and halts</h2>\n");
+    List<Map<String, Object>> events = list(report.get("events")).stream().map(HtmlReport::map).toList();
+    List<Map<String, Object>> denials = events.stream().filter(e -> "deny".equals(e.get("decision"))
+        || "credential-rejected".equals(e.get("kind"))).toList();
+    List<Map<String, Object>> halts = events.stream().filter(e -> "halt".equals(e.get("kind"))).toList();
+    raw("<h3>Halts</h3>\n");
+    eventTable(halts, "No agent was halted.");
+    raw("<h3>Denied actions</h3>\n");
+    eventTable(denials, "Nothing was denied.");
+  }
+
+  private void approvals() {
+    raw("<h2 id=\"approvals\">Approvals</h2>\n");
+    eventTable(list(report.get("events")).stream().map(HtmlReport::map)
+        .filter(e -> "approval".equals(e.get("kind"))).toList(), "No approval was asked for.");
+  }
+
+  private void eventTable(List<Map<String, Object>> events, String none) {
+    if (events.isEmpty()) {
+      raw("<p class=\"muted\">").text(none).raw("</p>\n");
+      return;
+    }
+    raw("<table>\n<tr><th>Time</th><th>Agent</th><th>Event</th></tr>\n");
+    for (Map<String, Object> e : events) {
+      raw("<tr><td>").text(time(e.get("atMs"))).raw("</td><td><code>").text(e.get("agent")).raw("</code></td><td>")
+          .text(describe(e)).raw("</td></tr>\n");
+    }
+    raw("</table>\n");
+  }
+
+  private void credentials() {
+    raw("<h2 id=\"credentials\">Credentials</h2>\n");
+    List<Object> credentials = list(report.get("credentials"));
+    if (credentials.isEmpty()) {
+      raw("<p class=\"muted\">No credential was issued.</p>\n");
+      return;
+    }
+    raw("<table>\n<tr><th>Id</th><th>Holder</th><th>Audience</th><th>Issued</th><th>Expires</th><th>Revoked</th>"
+        + "</tr>\n");
+    for (Object o : credentials) {
+      Map<String, Object> c = map(o);
+      raw("<tr><td><code>").text(c.get("id")).raw("</code></td><td><code>").text(c.get("holder"))
+          .raw("</code></td><td>").text(c.get("audience")).raw("</td><td>").text(time(c.get("issuedAtMs")))
+          .raw("</td><td>").text(time(c.get("expiresAtMs"))).raw("</td><td>").text(time(c.get("revokedAtMs")))
+          .raw("</td></tr>\n");
+    }
+    raw("</table>\n");
+  }
+
+  private void audit() {
+    Map<String, Object> audit = map(report.get("audit"));
+    boolean verified = Boolean.TRUE.equals(audit.get("verified"));
+    raw("<h2 id=\"audit\">Audit</h2>\n<table>\n");
+    row("Records", audit.get("records"));
+    raw("<tr><th>Head hash</th><td><code>").text(audit.get("headHash")).raw("</code></td></tr>\n");
+    raw("<tr><th>Chain</th><td class=\"").raw(verified ? "ok" : "bad").raw("\">")
+        .raw(verified ? "verified" : "NOT verified").raw("</td></tr>\n</table>\n");
+  }
+
+  // ---------------------------------------------------------------------------------------------- helpers
+
+  private void row(String name, Object value) {
+    raw("<tr><th>").text(name).raw("</th><td>").text(value).raw("</td></tr>\n");
+  }
+
+  private HtmlReport raw(String html) {
+    out.append(html);
+    return this;
+  }
+
+  private HtmlReport text(Object value) {
+    out.append(escape(value == null ? "" : String.valueOf(value)));
+    return this;
+  }
+
+  /** {@code text} safe in HTML text and in quoted attribute values. */
+  static String escape(String text) {
+    StringBuilder b = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      switch (c) {
+        case '&' -> b.append("&amp;");
+        case '<' -> b.append("&lt;");
+        case '>' -> b.append("&gt;");
+        case '"' -> b.append("&quot;");
+        case '\'' -> b.append("&#39;");
+        default -> b.append(c);
+      }
+    }
+    return b.toString();
+  }
+
+  /** Virtual milliseconds as {@code mm:ss}, with {@code .SSS} when not a whole second; empty for null. */
+  static String time(Object ms) {
+    if (!(ms instanceof Number n)) {
+      return "";
+    }
+    long v = n.longValue();
+    String sign = v < 0 ? "-" : "";
+    v = Math.abs(v);
+    String t = String.format(Locale.ROOT, "%s%02d:%02d", sign, v / 60_000, (v / 1000) % 60);
+    return v % 1000 == 0 ? t : t + String.format(Locale.ROOT, ".%03d", v % 1000);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> map(Object o) {
+    return o instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<Object> list(Object o) {
+    return o instanceof List<?> l ? (List<Object>) l : List.of();
+  }
+}
