@@ -184,7 +184,7 @@ public final class HtmlReport {
       boolean happened = Boolean.TRUE.equals(s.get("happened"));
       rows.add(new Row(((Number) s.get("atMs")).longValue(), rows.size(), "attacker",
           "step " + s.get("step") + " " + s.get("technique") + ": "
-              + (happened ? "happened" : "blocked (" + s.get("blockedBy") + ")"), "", ""));
+              + (happened ? "happened" : "did not happen, last try blocked (" + s.get("blockedBy") + ")"), "", ""));
     }
     for (Alert alert : alerts) {
       rows.add(new Row(alert.at().toMillis(), rows.size(), "alert",
@@ -199,7 +199,8 @@ public final class HtmlReport {
     raw("<table>\n<tr><th>Time</th><th>Attacker</th><th>Agent</th><th>Action</th></tr>\n");
     for (Row r : rows) {
       raw("<tr").raw(r.cssClass().isEmpty() ? "" : " class=\"" + r.cssClass() + "\"").raw("><td>").text(time(r.atMs()))
-          .raw("</td><td>").text(r.attacker()).raw("</td><td><code>").text(r.agent()).raw("</code></td><td>")
+          .raw("</td><td>").text(r.attacker()).raw("</td><td>").raw(r.agent().isEmpty() ? "" : "<code>")
+          .text(r.agent()).raw(r.agent().isEmpty() ? "" : "</code>").raw("</td><td>")
           .text(r.what()).raw("</td></tr>\n");
     }
     raw("</table>\n");
