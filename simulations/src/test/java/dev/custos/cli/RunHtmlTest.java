@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.custos.sim.run.HtmlReport;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,9 +59,17 @@ class RunHtmlTest {
         .contains("approval: approved for #")
         .contains("tool-call data.export net:198.51.100.9: deny")
         .contains("<code>" + report.get("credentials").get(0).get("id").asText() + "</code>");
-    // nothing from the network: no scripts, links, images or fonts loaded from anywhere
-    assertThat(page).doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("http://")
-        .doesNotContain("https://").doesNotContain("<link").doesNotContain("@import").doesNotContain("url(");
+    // nothing from the network: the chart library is inlined, and apart from it (whose comments name licence URLs)
+    // the page names no URL at all
+    assertThat(page).doesNotContain("src=\"http").doesNotContain("href=\"http").doesNotContain("src=\"//");
+    String library = echarts();
+    assertThat(page).contains("<script>\n" + library + "\n</script>");
+    assertThat(page.split("<script", -1)).hasSize(3);
+    String rest = page.replace(library, "");
+    assertThat(rest).doesNotContain("http:").doesNotContain("https:").doesNotContain("src=")
+        .doesNotContain("href=").doesNotContain("<link").doesNotContain("@import").doesNotContain("url(")
+        .contains("<div id=\"timeline-chart\" class=\"chart\"></div>")
+        .contains("var DATA = {\"lanes\":[\"attacker\",\"a1 commander\",");
 
     Path again = DIR.resolve("again.html");
     assertEquals(0, custos("run", EXAMPLE, "--html", again.toString()).exitCode());
@@ -83,7 +94,10 @@ class RunHtmlTest {
     String page = Files.readString(html);
     assertThat(page).contains("&lt;/td&gt;&lt;script&gt;alert(&#39;pwned&#39;)&lt;/script&gt;&lt;img src=&quot;"
         + "http://evil.example/x.png&quot;&gt; &amp; more");
-    assertThat(page).doesNotContain("<script").doesNotContain("<img").doesNotContain("src=\"http");
+    assertThat(page.split("<script", -1)).as("the library's and the chart's script blocks only").hasSize(3);
+    String rest = page.replace(echarts(), "");
+    assertThat(rest).doesNotContain("<img").doesNotContain("src=\"").doesNotContain("<script>alert")
+        .contains("\\u003c/td\\u003e\\u003cscript\\u003ealert('pwned')\\u003c/script\\u003e");
   }
 
   @Test
@@ -113,6 +127,15 @@ class RunHtmlTest {
 
     assertEquals(2, run.exitCode());
     assertFalse(Files.exists(html));
+  }
+
+  private static String echarts() throws Exception {
+    try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(HtmlReport.ECHARTS_RESOURCE)) {
+      assertThat(in).as(HtmlReport.ECHARTS_RESOURCE).isNotNull();
+      String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      assertThat(text.length()).isGreaterThan(900_000);
+      return text;
+    }
   }
 
   /** The example, runnable from {@link #DIR}: its policy pack by absolute path. */

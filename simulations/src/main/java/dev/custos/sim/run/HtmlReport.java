@@ -1,6 +1,12 @@
 package dev.custos.sim.run;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custos.scenario.Alert;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -12,13 +18,52 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One run's report as a single self-contained HTML page: no external reference of any kind (styles inline, no scripts,
- * no fonts, no images), so it opens from disk without a network. Built from the JSON report's tree
+ * One run's report as a single self-contained HTML page: no external reference of any kind (styles inline, the
+ * timeline chart's library, ECharts, inlined from its webjar; no fonts, no images), so it opens from disk without a
+ * network. Only the chart needs JavaScript; every section, the timeline's table included, is plain HTML. Built from the JSON report's tree
  * ({@link Report#toMap()}) so the two never disagree; the scenario's extra alerts (attacker-controlled text) are shown on
  * the timeline. Every text is HTML-escaped. Deterministic: the same report gives the same bytes (no generation time,
  * ordered maps and lists only).
  */
 public final class HtmlReport {
+
+  /** Where ECharts' minified build is on the classpath (the {@code org.webjars.npm:echarts} jar). */
+  public static final String ECHARTS_RESOURCE = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
+
+  /** Draws the timeline chart from {@code DATA}; escapes every text it puts in a tooltip (tooltips are HTML). */
+  private static final String CHART_SCRIPT = """
+      (function () {
+        var el = document.getElementById('timeline-chart');
+        if (!window.echarts || !el) { return; }
+        function esc(s) {
+          return String(s).replace(/[&<>"']/g, function (c) {
+            return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+          });
+        }
+        function t(s) {
+          var m = Math.floor(s / 60), x = Math.floor(s % 60);
+          return (m < 10 ? '0' : '') + m + ':' + (x < 10 ? '0' : '') + x;
+        }
+        el.style.height = Math.max(220, 60 + 34 * DATA.lanes.length) + 'px';
+        var chart = echarts.init(el, null, {renderer: 'svg'});
+        chart.setOption({
+          animation: false,
+          tooltip: {trigger: 'item', formatter: function (p) {
+            return esc(p.seriesName) + ' at ' + t(p.value[0]) + '<br>' + esc(p.name);
+          }},
+          legend: {top: 0},
+          grid: {left: 140, right: 30, top: 40, bottom: 40},
+          xAxis: {type: 'value', name: 'mm:ss', min: 0, axisLabel: {formatter: t}},
+          yAxis: {type: 'category', data: DATA.lanes, inverse: true},
+          series: DATA.series.map(function (s) {
+            return {name: s.name, type: 'scatter', symbol: s.symbol, symbolSize: 11, data: s.data};
+          })
+        });
+        window.addEventListener('resize', function () { chart.resize(); });
+      })();
+      """;
+
+  private static volatile String echarts;
 
   private static final String CSS = """
       body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;\
@@ -31,7 +76,7 @@ public final class HtmlReport {
       ul.tree,ul.tree ul{list-style:none;padding-left:1.4em;border-left:1px dashed #bbb}ul.tree{padding-left:.6em}
       ul.tree li{margin:.4em 0}.agent{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:.2em .5em}
       .halted{border-color:#b00020;background:#fff3f4}.completed{border-color:#176f2c}
-      .attacker{background:#fff6e5}.alert{background:#fffbe0}
+      .attacker{background:#fff6e5}.alert{background:#fffbe0}.chart{width:100%;height:320px;margin:.5em 0 1em}
       """;
 
   private final Map<String, Object> report;
@@ -170,7 +215,8 @@ public final class HtmlReport {
   }
 
   /** One timeline row: its time, its order among rows of that time, and its cells. */
-  private record Row(long atMs, int order, String cssClass, String attacker, String agent, String what) { }
+  private record Row(long atMs, int order, String cssClass, String attacker, String agent, String what,
+      String series) { }
 
   private void timeline() {
     raw("<h2 id=\"timeline\">Timeline</h2>\n");
@@ -184,18 +230,20 @@ public final class HtmlReport {
       boolean happened = Boolean.TRUE.equals(s.get("happened"));
       rows.add(new Row(((Number) s.get("atMs")).longValue(), rows.size(), "attacker",
           "step " + s.get("step") + " " + s.get("technique") + ": "
-              + (happened ? "happened" : "did not happen, last try blocked (" + s.get("blockedBy") + ")"), "", ""));
+              + (happened ? "happened" : "did not happen, last try blocked (" + s.get("blockedBy") + ")"), "", "",
+          happened ? "attacker step" : "attacker step blocked"));
     }
     for (Alert alert : alerts) {
       rows.add(new Row(alert.at().toMillis(), rows.size(), "alert",
-          "alert" + alert.host().map(h -> " on " + h).orElse("") + ": " + alert.text(), "", ""));
+          "alert" + alert.host().map(h -> " on " + h).orElse("") + ": " + alert.text(), "", "", "alert"));
     }
     for (Object o : list(report.get("events"))) {
       Map<String, Object> e = map(o);
       rows.add(new Row(((Number) e.get("atMs")).longValue(), rows.size(), "",
-          "", String.valueOf(e.get("agent")), describe(e)));
+          "", String.valueOf(e.get("agent")), describe(e), series(e)));
     }
     rows.sort(Comparator.comparingLong(Row::atMs).thenComparingInt(Row::order));
+    chart(rows);
     raw("<table>\n<tr><th>Time</th><th>Attacker</th><th>Agent</th><th>Action</th></tr>\n");
     for (Row r : rows) {
       raw("<tr").raw(r.cssClass().isEmpty() ? "" : " class=\"" + r.cssClass() + "\"").raw("><td>").text(time(r.atMs()))
@@ -204,6 +252,101 @@ public final class HtmlReport {
           .text(r.what()).raw("</td></tr>\n");
     }
     raw("</table>\n");
+  }
+
+  /** The chart's series of an agent's event. */
+  private static String series(Map<String, Object> e) {
+    String kind = String.valueOf(e.get("kind"));
+    if ("halt".equals(kind) || "compromise".equals(kind)) {
+      return kind;
+    }
+    if ("deny".equals(e.get("decision")) || "credential-rejected".equals(kind)) {
+      return "denied";
+    }
+    if ("approval".equals(kind) || "approval-required".equals(e.get("decision"))) {
+      return "approval";
+    }
+    return "agent action";
+  }
+
+  /**
+   * The timeline as a scatter chart (ECharts, inlined): one lane for the attacker, one per agent in the report's
+   * order. Its data is JSON with {@code <}, {@code >} and {@code &} escaped, so no text can end the script block.
+   */
+  private void chart(List<Row> rows) {
+    List<String> lanes = new ArrayList<>();
+    lanes.add("attacker");
+    Map<String, String> laneOf = new LinkedHashMap<>();
+    for (Object o : list(report.get("agents"))) {
+      Map<String, Object> a = map(o);
+      String lane = a.get("id") + " " + a.get("role");
+      laneOf.put(String.valueOf(a.get("id")), lane);
+      lanes.add(lane);
+    }
+    Map<String, List<Object>> series = new LinkedHashMap<>();
+    for (String name : List.of("attacker step", "attacker step blocked", "alert", "agent action", "approval",
+        "denied", "compromise", "halt")) {
+      series.put(name, new ArrayList<>());
+    }
+    for (Row r : rows) {
+      String lane = r.agent().isEmpty() ? "attacker" : laneOf.get(r.agent());
+      if (lane == null) {
+        lane = r.agent();
+        laneOf.put(r.agent(), lane);
+        lanes.add(lane);
+      }
+      Map<String, Object> point = new LinkedHashMap<>();
+      point.put("name", r.agent().isEmpty() ? r.attacker() : r.what());
+      point.put("value", List.of(r.atMs() / 1000.0, lane));
+      series.get(r.series()).add(point);
+    }
+    List<Object> seriesList = new ArrayList<>();
+    Map<String, String> symbols = Map.of("attacker step", "diamond", "attacker step blocked", "emptyDiamond",
+        "alert", "triangle", "halt", "rect", "compromise", "pin");
+    series.forEach((name, data) -> {
+      if (!data.isEmpty()) {
+        Map<String, Object> s = new LinkedHashMap<>();
+        s.put("name", name);
+        s.put("symbol", symbols.getOrDefault(name, "circle"));
+        s.put("data", data);
+        seriesList.add(s);
+      }
+    });
+    Map<String, Object> data = new LinkedHashMap<>();
+    data.put("lanes", lanes);
+    data.put("series", seriesList);
+    String json;
+    try {
+      json = new ObjectMapper().writeValueAsString(data);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("chart data of plain maps, lists and scalars did not serialise", e);
+    }
+    json = json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
+    raw("<div id=\"timeline-chart\" class=\"chart\"></div>\n");
+    raw("<noscript><p class=\"muted\">The chart needs JavaScript; the table below holds the same timeline.</p>"
+        + "</noscript>\n");
+    raw("<script>\n").raw(echarts()).raw("\n</script>\n");
+    raw("<script>\nvar DATA = ").raw(json).raw(";\n").raw(CHART_SCRIPT).raw("</script>\n");
+  }
+
+  /** ECharts' minified build, read once from its webjar. */
+  static String echarts() {
+    String text = echarts;
+    if (text == null) {
+      try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(ECHARTS_RESOURCE)) {
+        if (in == null) {
+          throw new IllegalStateException(ECHARTS_RESOURCE + " is not on the classpath (org.webjars.npm:echarts)");
+        }
+        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+      if (text.toLowerCase(Locale.ROOT).contains("</script")) {
+        throw new IllegalStateException(ECHARTS_RESOURCE + " contains </script and cannot be inlined");
+      }
+      echarts = text;
+    }
+    return text;
   }
 
   private static String describe(Map<String, Object> e) {
