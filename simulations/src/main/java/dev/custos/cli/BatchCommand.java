@@ -5,10 +5,7 @@ import dev.custos.sim.batch.BatchAggregate;
 import dev.custos.sim.batch.BatchReport;
 import dev.custos.sim.batch.BatchRunner;
 import dev.custos.sim.batch.RunSummary;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -68,7 +65,7 @@ final class BatchCommand implements Callable<Integer> {
   private Integer threads;
 
   @Override
-  public Integer call() throws IOException, InterruptedException {
+  public Integer call() throws InterruptedException {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     String bad = runs < 1 ? "--runs must be at least 1, got " + runs
@@ -102,24 +99,14 @@ final class BatchCommand implements Callable<Integer> {
     progress.finish();
     BatchReport report = BatchReport.of(scenario, first, summaries);
     summary(out, scenario, first, report, wallNanos, workers);
-    if (json != null) {
-      write(json, report.toJson());
-      out.println("json: " + json);
+    if (json != null && !Simulations.write(json, report.toJson(), "json", out, err)) {
+      return ExitCodes.BAD_INPUT;
     }
-    if (csv != null) {
-      write(csv, report.toCsv());
-      out.println("csv: " + csv);
+    if (csv != null && !Simulations.write(csv, report.toCsv(), "csv", out, err)) {
+      return ExitCodes.BAD_INPUT;
     }
     out.flush();
     return report.passed() ? ExitCodes.OK : ExitCodes.NO;
-  }
-
-  private static void write(Path path, String text) throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(path, text, StandardCharsets.UTF_8);
   }
 
   private static void summary(PrintWriter out, Scenario scenario, long first, BatchReport report, long wallNanos,

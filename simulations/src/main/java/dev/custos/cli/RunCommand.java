@@ -7,10 +7,7 @@ import dev.custos.sim.run.HtmlReport;
 import dev.custos.sim.run.Report;
 import dev.custos.sim.run.RunResult;
 import dev.custos.sim.run.ScenarioRunner;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -58,7 +55,7 @@ final class RunCommand implements Callable<Integer> {
   private Path html;
 
   @Override
-  public Integer call() throws IOException {
+  public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (seed != null && seed < 0) {
@@ -79,24 +76,14 @@ final class RunCommand implements Callable<Integer> {
     });
     Report built = Report.of(result);
     summary(out, result, built);
-    if (report != null) {
-      write(report, built.toJson());
-      out.println("report: " + report);
+    if (report != null && !Simulations.write(report, built.toJson(), "report", out, err)) {
+      return ExitCodes.BAD_INPUT;
     }
-    if (html != null) {
-      write(html, HtmlReport.render(built.toMap(), scenario.attacker().alerts()));
-      out.println("html: " + html);
+    if (html != null && !Simulations.write(html, HtmlReport.render(built.toMap(), scenario.attacker().alerts()), "html", out, err)) {
+      return ExitCodes.BAD_INPUT;
     }
     out.flush();
     return built.passed() ? ExitCodes.OK : ExitCodes.NO;
-  }
-
-  private static void write(Path path, String text) throws IOException {
-    Path parent = path.toAbsolutePath().getParent();
-    if (parent != null) {
-      Files.createDirectories(parent);
-    }
-    Files.writeString(path, text, StandardCharsets.UTF_8);
   }
 
   /** The outcome, the agent tree, the halts and the denials, in a few lines. */

@@ -5,7 +5,10 @@ import ch.qos.logback.classic.Logger;
 import dev.custos.files.Problems;
 import dev.custos.scenario.Scenario;
 import dev.custos.scenario.ScenarioFile;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
@@ -30,6 +33,26 @@ final class Simulations {
       err.flush();
     }
     return read;
+  }
+
+  /**
+   * Writes an output file (its directories made as needed) and names it on {@code out} as {@code label: PATH}; when it
+   * cannot be written, says why on {@code err} and returns false, so the command ends with bad input, not a trace.
+   */
+  static boolean write(Path path, String text, String label, PrintWriter out, PrintWriter err) {
+    try {
+      Path parent = path.toAbsolutePath().getParent();
+      if (parent != null) {
+        Files.createDirectories(parent);
+      }
+      Files.writeString(path, text, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      err.println("cannot write " + path + ": " + e.getMessage());
+      err.flush();
+      return false;
+    }
+    out.println(label + ": " + path);
+    return true;
   }
 
   /** Runs {@code work} with Custos logging errors only: the runtime logs every mission at INFO, compromises at WARN. */

@@ -76,4 +76,18 @@ class RunCommandTest {
   void aMissingFileIsExitTwo() {
     assertEquals(2, custos("run", "target/run-command/no-such.yaml").exitCode());
   }
+
+  @Test
+  void anOutputThatCannotBeWrittenIsBadInputWithoutATrace() throws Exception {
+    Path blocker = Files.createDirectories(Path.of("target", "run-command"))
+        .resolve("a-file-not-a-directory");
+    Files.writeString(blocker, "x");
+    CliRun run = custos("run", EXAMPLE, "--report", blocker.resolve("report.json").toString());
+    assertEquals(2, run.exitCode(), run.toString());
+    assertThat(run.err()).singleElement().asString()
+        .startsWith("cannot write " + blocker.resolve("report.json") + ": ");
+    CliRun batch = custos("batch", EXAMPLE, "--runs", "2", "--csv", blocker.resolve("runs.csv").toString());
+    assertEquals(2, batch.exitCode(), batch.toString());
+    assertThat(batch.err()).last().asString().startsWith("cannot write " + blocker.resolve("runs.csv") + ": ");
+  }
 }
