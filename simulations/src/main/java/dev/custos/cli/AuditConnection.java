@@ -7,6 +7,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Optional;
 import java.util.Properties;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The options every {@code custos audit} command takes to reach a store, and opening it read-only. */
@@ -16,12 +17,8 @@ final class AuditConnection {
       description = "JDBC URL of the store, e.g. jdbc:h2:file:data/audit or jdbc:postgresql://127.0.0.1:5432/custos.")
   String url;
 
-  @Option(names = "--user", paramLabel = "NAME", description = "Database user, when the store needs one.")
-  String user;
-
-  @Option(names = "--password-env", paramLabel = "VARIABLE",
-      description = "Name of an environment variable holding the database password (never on the command line).")
-  String passwordVariable;
+  @Mixin
+  DatabaseLogin login;
 
   /**
    * Opens the store. An H2 file URL must name an existing database: verifying a misspelt path must not create an
@@ -31,19 +28,9 @@ final class AuditConnection {
    * @throws IllegalArgumentException when the options are wrong (the message says how)
    */
   Connection open() throws SQLException {
-    Properties properties = new Properties();
-    if (user != null) {
-      properties.setProperty("user", user);
-    }
-    if (passwordVariable != null) {
-      String password = System.getenv(passwordVariable);
-      if (password == null) {
-        throw new IllegalArgumentException("the environment variable " + passwordVariable + " is not set");
-      }
-      properties.setProperty("password", password);
-    }
+    Properties properties = login.properties();
     String target = url;
-    Optional<Path> h2File = h2Database();
+    Optional<Path> h2File = h2Database(url);
     if (h2File.isPresent()) {
       Path file = h2File.get().resolveSibling(h2File.get().getFileName() + ".mv.db");
       if (!Files.exists(file)) {
@@ -57,13 +44,21 @@ final class AuditConnection {
   }
 
   /** The database path of an H2 file URL ({@code jdbc:h2:file:data/audit;...} gives {@code data/audit}). */
-  Optional<Path> h2Database() {
-    String prefix = url.startsWith("jdbc:h2:file:") ? "jdbc:h2:file:" : null;
-    if (prefix == null) {
+  static Optional<Path> h2Database(String url) {
+    String prefix = "jdbc:h2:file:";
+    if (!url.startsWith(prefix)) {
       return Optional.empty();
     }
     String rest = url.substring(prefix.length());
     int options = rest.indexOf(';');
     return Optional.of(Path.of(options < 0 ? rest : rest.substring(0, options)));
+  }
+
+  /**
+   * Where the checkpoint key of an H2 file store is kept: {@code checkpoint-key} beside the database, as {@code
+   * Custos.builder().dataDirectory(dir)} keeps it; its public half is beside it as {@code checkpoint-key.pub}.
+   */
+  static Optional<Path> checkpointKeyBeside(String url) {
+    return h2Database(url).map(database -> database.toAbsolutePath().resolveSibling("checkpoint-key"));
   }
 }

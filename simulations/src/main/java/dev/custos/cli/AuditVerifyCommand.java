@@ -100,8 +100,6 @@ final class AuditVerifyCommand implements Callable<Integer> {
   }
 
   private Optional<Path> besideTheDatabase() {
-    return store.h2Database()
-        .map(database -> database.toAbsolutePath().resolveSibling("checkpoint-key.pub"))
-        .filter(Files::exists);
+    return AuditConnection.checkpointKeyBeside(store.url).map(CheckpointKey::publicKeyFile).filter(Files::exists);
   }
 }
