@@ -22,12 +22,8 @@ final class DatabaseLogin {
     return user != null || passwordVariable != null;
   }
 
-  /**
-   * The password from its environment variable; null when no variable was named.
-   *
-   * @throws IllegalArgumentException when the named variable is not set
-   */
-  String password() {
+  /** The password from its environment variable; null when no variable was named. */
+  private String password() {
     if (passwordVariable == null) {
       return null;
     }

@@ -14,12 +14,17 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-/** {@code custos run FILE [--seed N] [--report PATH] [--html PATH]}: simulates one scenario and checks its expectations. */
+/**
+ * {@code custos run FILE [--seed N] [--report PATH] [--html PATH] [--audit-db URL]}: simulates one scenario, checks its
+ * expectations, and with {@code --audit-db} also writes the run's audit trail to a durable store (see
+ * {@link DurableAudit}).
+ */
 @Command(
     name = "run",
     mixinStandardHelpOptions = true,
@@ -29,12 +34,19 @@ import picocli.CommandLine.Spec;
         "Validates the file, runs it in virtual time with the scenario's seed (or --seed), prints the outcome, the "
             + "agent tree with each agent's status, the halts and the denied calls, and writes the JSON report "
             + "(spec/scenarios.md) when --report is given, a self-contained HTML page of the run when --html is given. "
-            + "The same file and seed give the same report and page, byte for byte."},
+            + "The same file and seed give the same report and page, byte for byte.",
+        "With --audit-db URL the run's audit records are also written, once the run is over, to that durable audit "
+            + "store (a JDBC URL as 'custos audit verify --db' takes: jdbc:h2:file:DIR/audit, made if absent, or "
+            + "jdbc:postgresql://HOST:5432/DB). A fresh store holds the run's chain exactly (its head hash is the "
+            + "report's audit.headHash); a store that already holds records continues its own chain. The store is "
+            + "then verified and one line says what was written (its seq range) and whether the store verifies. "
+            + "The run itself, its report and page do not change with --audit-db."},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:the run met every expectation",
-        "1:an expectation failed",
-        "2:bad input: a problem in the file (every problem on standard error as FILE:LINE:COLUMN: message)"},
+        "1:an expectation failed, or the store of --audit-db does not verify after the run",
+        "2:bad input: a problem in the file (every problem on standard error as FILE:LINE:COLUMN: message), an "
+            + "output that cannot be written, or an audit store that cannot be opened or did not take the run"},
     exitCodeOnExecutionException = ExitCodes.INTERNAL_ERROR)
 final class RunCommand implements Callable<Integer> {
 
@@ -54,6 +66,19 @@ final class RunCommand implements Callable<Integer> {
       description = "Write a self-contained HTML page of the run here (opens from disk, no network).")
   private Path html;
 
+  @Option(names = "--audit-db", paramLabel = "URL",
+      description = "Also write the run's audit records to this durable store (JDBC URL, e.g. "
+          + "jdbc:h2:file:data/audit or jdbc:postgresql://127.0.0.1:5432/custos), then verify it.")
+  private String auditDb;
+
+  @Mixin
+  private DatabaseLogin login;
+
+  @Option(names = "--checkpoint-key", paramLabel = "FILE",
+      description = "The key that signs the --audit-db store's checkpoints (made here if absent, its public half in "
+          + "FILE.pub). Default for an H2 file store: checkpoint-key beside the database; needed for any other.")
+  private Path checkpointKey;
+
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
@@ -63,11 +88,27 @@ final class RunCommand implements Callable<Integer> {
       err.flush();
       return ExitCodes.BAD_INPUT;
     }
+    if (auditDb == null && (login.given() || checkpointKey != null)) {
+      err.println("--user, --password-env and --checkpoint-key go with --audit-db");
+      err.flush();
+      return ExitCodes.BAD_INPUT;
+    }
     Optional<Scenario> read = Simulations.read(file, err);
     if (read.isEmpty()) {
       return ExitCodes.BAD_INPUT;
     }
     Scenario scenario = read.get();
+    // Before the run: a store that cannot be used is bad input, found before any work.
+    DurableAudit store = null;
+    if (auditDb != null) {
+      try {
+        store = DurableAudit.open(auditDb, login, checkpointKey);
+      } catch (DurableAudit.Unusable e) {
+        err.println("custos run: --audit-db: " + e.getMessage());
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+      }
+    }
     long runSeed = seed != null ? seed : scenario.seed();
     RunResult result = Simulations.quietly(() -> {
       try (SimulationSystem sim = SimulationSystem.create("custos-run")) {
@@ -76,6 +117,20 @@ final class RunCommand implements Callable<Integer> {
     });
     Report built = Report.of(result);
     summary(out, result, built);
+    boolean storeVerified = true;
+    if (store != null) {
+      // The run is over and its log is its own: the store gets a copy, awaited here, outside the simulated world.
+      try {
+        DurableAudit.Written written = store.write(result.audit());
+        out.println(written.line());
+        storeVerified = written.verified();
+      } catch (DurableAudit.Unusable e) {
+        out.flush();
+        err.println("custos run: --audit-db: " + e.getMessage());
+        err.flush();
+        return ExitCodes.BAD_INPUT;
+      }
+    }
     if (report != null && !Simulations.write(report, built.toJson(), "report", out, err)) {
       return ExitCodes.BAD_INPUT;
     }
@@ -83,7 +138,7 @@ final class RunCommand implements Callable<Integer> {
       return ExitCodes.BAD_INPUT;
     }
     out.flush();
-    return built.passed() ? ExitCodes.OK : ExitCodes.NO;
+    return built.passed() && storeVerified ? ExitCodes.OK : ExitCodes.NO;
   }
 
   /** The outcome, the agent tree, the halts and the denials, in a few lines. */
