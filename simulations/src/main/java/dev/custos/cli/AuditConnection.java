@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 final class AuditConnection {
 
   @Option(names = "--db", required = true, paramLabel = "URL",
-      description = "JDBC URL of the store, e.g. jdbc:h2:file:data/audit or jdbc:postgresql://127.0.0.1:5432/custos.")
+      description = "JDBC URL of the store, e.g. jdbc:h2:file:./data/audit or "
+          + "jdbc:postgresql://127.0.0.1:5432/custos.")
   String url;
 
   @Mixin
@@ -43,7 +44,7 @@ final class AuditConnection {
     return connection;
   }
 
-  /** The database path of an H2 file URL ({@code jdbc:h2:file:data/audit;...} gives {@code data/audit}). */
+  /** The database path of an H2 file URL ({@code jdbc:h2:file:./data/audit;...} gives {@code ./data/audit}). */
   static Optional<Path> h2Database(String url) {
     String prefix = "jdbc:h2:file:";
     if (!url.startsWith(prefix)) {

@@ -68,7 +68,7 @@ final class RunCommand implements Callable<Integer> {
 
   @Option(names = "--audit-db", paramLabel = "URL",
       description = "Also write the run's audit records to this durable store (JDBC URL, e.g. "
-          + "jdbc:h2:file:data/audit or jdbc:postgresql://127.0.0.1:5432/custos), then verify it.")
+          + "jdbc:h2:file:./data/audit or jdbc:postgresql://127.0.0.1:5432/custos), then verify it.")
   private String auditDb;
 
   @Mixin
