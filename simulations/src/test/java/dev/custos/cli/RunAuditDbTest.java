@@ -93,8 +93,8 @@ class RunAuditDbTest {
     String head = audit.get("headHash").asText();
     assertThat(records).isGreaterThan(50);
     String key = thumbprint(dir.resolve("store").resolve("checkpoint-key.pub"));
-    String verifies = records + " records, head " + head + ", 1 checkpoint (last at seq " + records + "), signed by key "
-        + key;
+    String verifies = records + " records, head " + head + ", 1 checkpoint (last at seq " + records + "), "
+        + "signed by key " + key;
     assertEquals("audit-db: wrote " + records + " records as seq 1.." + records + "; the store verifies: " + verifies,
         storeLine(with));
 
