@@ -37,7 +37,7 @@ final class BatchHtml {
   /** The page's own style, after {@link HtmlPage#BASE_CSS}. */
   private static final String CSS = """
       .chart{width:100%;height:300px;margin:.5em 0 1em}td.n,th.n{text-align:right}
-      details{margin:.5em 0 1em}summary{cursor:pointer;color:#555}
+      details{margin:.5em 0 1em}summary{cursor:pointer;color:#555}code.cmd{white-space:nowrap}
       """;
 
   /** Draws each chart of {@code DATA.charts} whose element exists; escapes every text it puts in a tooltip. */
@@ -122,7 +122,7 @@ final class BatchHtml {
     html.row("Threw an exception", ofRuns(aggregate.errors(), runs));
     html.row("Contained the attacker", aggregate.contained() + " of " + aggregate.completed() + " completed runs ("
         + percent(aggregate.containmentRate()) + ")");
-    html.raw("<tr><th>Rerun this batch</th><td><code>")
+    html.raw("<tr><th>Rerun this batch</th><td><code class=\"cmd\">")
         .text("custos batch " + shellWord(scenarioFile) + " --runs " + runs + " --first-seed " + report.firstSeed())
         .raw("</code></td></tr>\n</table>\n");
   }
@@ -312,7 +312,8 @@ final class BatchHtml {
   }
 
   private void reproduce(long seed) {
-    html.raw("<code>").text("custos run " + shellWord(scenarioFile) + " --seed " + seed).raw("</code>");
+    html.raw("<code class=\"cmd\">").text("custos run " + shellWord(scenarioFile) + " --seed " + seed)
+        .raw("</code>");
   }
 
   private void more(int all, String what) {

@@ -56,7 +56,8 @@ public final class HtmlPage {
     HtmlPage page = new HtmlPage();
     page.raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
     page.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    page.raw("<title>").text(title).raw("</title>\n<style>\n").raw(BASE_CSS).raw(css).raw("</style>\n</head>\n<body>\n");
+    page.raw("<title>").text(title).raw("</title>\n<style>\n").raw(BASE_CSS).raw(css)
+        .raw("</style>\n</head>\n<body>\n");
     page.raw("<h1>").text(title).raw("</h1>\n");
     return page;
   }

@@ -128,16 +128,17 @@ class BatchHtmlTest {
 
     assertThat(page).contains("<tr><td class=\"n\">1003</td><td>maxAttackerSteps: 4 steps happened, at most 2 "
         + "expected<br>notHalted: commander: commander (a1) halted</td><td>no</td><td class=\"n\">4</td>"
-        + "<td><code>custos run scenarios/ransomware-outbreak.yaml --seed 1003</code></td></tr>");
+        + "<td><code class=\"cmd\">custos run scenarios/ransomware-outbreak.yaml --seed 1003</code></td></tr>");
     assertThat(page).doesNotContain("--seed 1000<").doesNotContain("--seed 1004<");
     // 59 failing runs: the first 50 by seed listed, then how many more
     assertThat(page).contains("--seed 1067</code>").doesNotContain("--seed 1069</code>")
         .contains("<p class=\"muted\">and 9 more failing runs (the --csv and --json files list every run)</p>");
-    assertThat(page.split("<code>custos run ", -1)).hasSize(50 + 1 + 1);
+    assertThat(page.split("<code class=\"cmd\">custos run ", -1)).hasSize(50 + 1 + 1);
     assertThat(page).contains("<tr><td class=\"n\">1007</td><td><code>java.lang.IllegalStateException: the worker "
-        + "broke</code></td><td><code>custos run scenarios/ransomware-outbreak.yaml --seed 1007</code></td></tr>");
-    assertThat(page).contains("<code>custos batch scenarios/ransomware-outbreak.yaml --runs 80 --first-seed 1000"
-        + "</code>");
+        + "broke</code></td><td><code class=\"cmd\">custos run scenarios/ransomware-outbreak.yaml --seed 1007</code>"
+        + "</td></tr>");
+    assertThat(page).contains("<code class=\"cmd\">custos batch scenarios/ransomware-outbreak.yaml --runs 80 "
+        + "--first-seed 1000</code>");
   }
 
   @Test
@@ -153,8 +154,8 @@ class BatchHtmlTest {
         .contains("<br>halted: &lt;img src=x onerror=alert(1)&gt;: &lt;/td&gt;&lt;script&gt;alert(&quot;detail&quot;)"
             + "&lt;/script&gt; &amp; more</td>")
         .contains("<tr><td>halted: &lt;img src=x onerror=alert(1)&gt;</td>")
-        .contains("<code>custos run &#39;my scenarios/&lt;b&gt;it&#39;\\&#39;&#39;s&lt;/b&gt;.yaml&#39; --seed 1003"
-            + "</code>");
+        .contains("<code class=\"cmd\">custos run &#39;my scenarios/&lt;b&gt;it&#39;\\&#39;&#39;s&lt;/b&gt;.yaml&#39; "
+            + "--seed 1003</code>");
     assertThat(page.split("<script", -1)).as("the library's and the charts' script blocks only").hasSize(3);
     String rest = page.replace(echarts(), "");
     assertThat(rest).doesNotContain("<img").doesNotContain("<script>alert").doesNotContain("<b>");
