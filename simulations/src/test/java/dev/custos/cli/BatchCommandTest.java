@@ -5,13 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custos.sim.batch.BatchReport;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@code custos batch}: deterministic files whatever the threads, the summary, progress and exit codes. */
+/** {@code custos batch}: deterministic files and page whatever the threads, the summary, progress and exit codes. */
 class BatchCommandTest {
 
   private static final String EXAMPLE = "scenarios/ransomware-outbreak.yaml";
@@ -21,16 +23,18 @@ class BatchCommandTest {
   void twentyRunsGiveTheSameFilesOnOneAndTwoThreads() throws Exception {
     Path json1 = DIR.resolve("one.json");
     Path csv1 = DIR.resolve("one.csv");
+    Path html1 = DIR.resolve("one.html");
     Path json2 = DIR.resolve("two.json");
     Path csv2 = DIR.resolve("two.csv");
-    for (Path p : List.of(json1, csv1, json2, csv2)) {
+    Path html2 = DIR.resolve("two.html");
+    for (Path p : List.of(json1, csv1, html1, json2, csv2, html2)) {
       Files.deleteIfExists(p);
     }
 
     CliRun one = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "1",
-        "--json", json1.toString(), "--csv", csv1.toString());
+        "--json", json1.toString(), "--csv", csv1.toString(), "--html", html1.toString());
     CliRun two = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "2",
-        "--json", json2.toString(), "--csv", csv2.toString());
+        "--json", json2.toString(), "--csv", csv2.toString(), "--html", html2.toString());
 
     assertEquals(1, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
     assertEquals(1, two.exitCode());
@@ -38,6 +42,8 @@ class BatchCommandTest {
     String csv = Files.readString(csv1);
     assertEquals(json, Files.readString(json2), "the same seeds, the same JSON, on 1 or 2 threads");
     assertEquals(csv, Files.readString(csv2), "the same seeds, the same CSV, on 1 or 2 threads");
+    String html = Files.readString(html1);
+    assertEquals(html, Files.readString(html2), "the same seeds, the same page, on 1 or 2 threads");
     assertTrue(json.startsWith("{\n  \"scenario\" : \"ransomware-outbreak\",\n  \"firstSeed\" : 100,\n"
         + "  \"runs\" : 20,\n"), json);
     assertThat(json).contains("\"containmentRate\"", "\"timeToContainMs\"", "\"histogram\"", "\"halts\"");
@@ -48,13 +54,27 @@ class BatchCommandTest {
     assertThat(rows.get(1)).startsWith("100,");
     assertThat(rows.get(20)).startsWith("119,");
 
-    assertThat(one.out()).contains("json: " + json1, "csv: " + csv1);
+    assertThat(one.out()).contains("json: " + json1, "csv: " + csv1, "html: " + html1);
     assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 14 passed, "
         + "6 failed, 0 errors");
     assertThat(one.out()).contains("    contained: 16 of 20 (80.0%)", "    maxAttackerSteps: 14 of 20 (70.0%)");
     // not a terminal: a progress line at each tenth, the last at 100%
     assertEquals(10, one.err().size(), String.join("\n", one.err()));
     assertEquals("batch: 20 of 20 runs (100%)", one.err().get(9));
+
+    // the page draws the JSON's histogram, and names every failing seed with the command that reruns it
+    JsonNode histogram = new ObjectMapper().readTree(json).get("aggregate").get("timeToContainMs").get("histogram");
+    JsonNode drawn = data(html).get("charts").get(0);
+    assertEquals("time-to-contain-chart", drawn.get("id").asText());
+    assertEquals(histogram, drawn.get("bins"));
+    List<String> failing = rows.stream().skip(1).filter(r -> r.split(",")[1].equals("fail"))
+        .map(r -> r.split(",")[0]).toList();
+    assertEquals(6, failing.size());
+    for (String seed : failing) {
+      assertThat(html).contains("<tr><td class=\"n\">" + seed + "</td>")
+          .contains("<code class=\"cmd\">custos run " + EXAMPLE + " --seed " + seed + "</code>");
+    }
+    assertThat(html.split("<code class=\"cmd\">custos run ", -1)).hasSize(failing.size() + 1);
 
     Path again = DIR.resolve("again.json");
     assertEquals(1, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
@@ -87,6 +107,19 @@ class BatchCommandTest {
   }
 
   @Test
+  void anHtmlPageThatCannotBeWrittenIsExitTwoWithAMessage() throws Exception {
+    Path blocker = Files.createDirectories(DIR).resolve("a-file-not-a-directory");
+    Files.writeString(blocker, "x");
+    Path page = blocker.resolve("batch.html");
+
+    CliRun run = custos("batch", EXAMPLE, "--runs", "2", "--html", page.toString());
+
+    assertEquals(2, run.exitCode(), String.join("\n", run.out()) + String.join("\n", run.err()));
+    assertThat(run.err()).last().asString().startsWith("cannot write " + page + ": ");
+    assertThat(run.out()).noneMatch(line -> line.startsWith("html:"));
+  }
+
+  @Test
   void badInputIsExitTwo() throws Exception {
     Path bad = DIR.resolve("bad.yaml");
     Files.createDirectories(DIR);
@@ -102,5 +135,13 @@ class BatchCommandTest {
     assertEquals(2, custos("batch", EXAMPLE).exitCode(), "--runs is required");
     assertEquals(2, custos("batch", EXAMPLE, "--runs", "2", "--threads", "0").exitCode());
     assertEquals(2, custos("batch", EXAMPLE, "--runs", "2", "--first-seed", "-1").exitCode());
+  }
+
+  /** A batch page's chart data: the JSON after {@code var DATA = }. */
+  private static JsonNode data(String page) throws Exception {
+    int start = page.indexOf("var DATA = ");
+    assertThat(start).as("the page has chart data").isNotNegative();
+    start += "var DATA = ".length();
+    return new ObjectMapper().readTree(page.substring(start, page.indexOf(";\n", start)));
   }
 }

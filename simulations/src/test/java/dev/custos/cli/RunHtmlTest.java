@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.custos.sim.run.HtmlReport;
+import dev.custos.sim.html.HtmlPage;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -130,8 +130,8 @@ class RunHtmlTest {
   }
 
   private static String echarts() throws Exception {
-    try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(HtmlReport.ECHARTS_RESOURCE)) {
-      assertThat(in).as(HtmlReport.ECHARTS_RESOURCE).isNotNull();
+    try (InputStream in = HtmlPage.class.getClassLoader().getResourceAsStream(HtmlPage.ECHARTS_RESOURCE)) {
+      assertThat(in).as(HtmlPage.ECHARTS_RESOURCE).isNotNull();
       String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
       assertThat(text.length()).isGreaterThan(900_000);
       return text;

@@ -14,8 +14,9 @@ import java.util.Objects;
 import java.util.stream.Collectors;
 
 /**
- * A batch's files: JSON (the aggregate, then every run's summary) and CSV (a header, then one row per run), by seed.
- * Neither holds a wall-clock time or the number of threads, so the same scenario and seeds give the same bytes.
+ * A batch's files: JSON (the aggregate, then every run's summary), CSV (a header, then one row per run), by seed, and
+ * an HTML page of the aggregate ({@link #toHtml}). None holds a wall-clock time or the number of threads, so the same
+ * scenario and seeds give the same bytes.
  */
 public final class BatchReport {
 
@@ -28,12 +29,15 @@ public final class BatchReport {
       .withArrayIndenter(new DefaultIndenter("  ", "\n")));
 
   private final String scenario;
+  private final String description;
   private final long firstSeed;
   private final List<RunSummary> summaries;
   private final BatchAggregate aggregate;
 
-  private BatchReport(String scenario, long firstSeed, List<RunSummary> summaries, BatchAggregate aggregate) {
+  private BatchReport(String scenario, String description, long firstSeed, List<RunSummary> summaries,
+      BatchAggregate aggregate) {
     this.scenario = Objects.requireNonNull(scenario, "scenario");
+    this.description = Objects.requireNonNull(description, "description");
     this.firstSeed = firstSeed;
     this.summaries = List.copyOf(summaries);
     this.aggregate = Objects.requireNonNull(aggregate, "aggregate");
@@ -41,8 +45,22 @@ public final class BatchReport {
 
   /** The report of {@code summaries}, by seed from {@code firstSeed}, of {@code scenario}. */
   public static BatchReport of(Scenario scenario, long firstSeed, List<RunSummary> summaries) {
-    return new BatchReport(scenario.name(), firstSeed, summaries, BatchAggregate.of(summaries,
-        scenario.duration().toMillis(), scenario.attacker().steps().size()));
+    return new BatchReport(scenario.name(), scenario.description().orElse(""), firstSeed, summaries,
+        BatchAggregate.of(summaries, scenario.duration().toMillis(), scenario.attacker().steps().size()));
+  }
+
+  /** The scenario's name. */
+  public String scenario() {
+    return scenario;
+  }
+
+  /** The scenario's description; empty when it has none. */
+  String description() {
+    return description;
+  }
+
+  public long firstSeed() {
+    return firstSeed;
   }
 
   public BatchAggregate aggregate() {
@@ -120,6 +138,14 @@ public final class BatchReport {
       csv.append(row.stream().map(BatchReport::csvField).collect(Collectors.joining(","))).append('\n');
     }
     return csv.toString();
+  }
+
+  /**
+   * The aggregate as one self-contained HTML page ({@link BatchHtml}); {@code scenarioFile} is the scenario file as the
+   * user named it, for the commands that rerun a failing seed.
+   */
+  public String toHtml(String scenarioFile) {
+    return BatchHtml.render(this, scenarioFile);
   }
 
   static String csvField(String value) {

@@ -22,7 +22,7 @@ import java.util.TreeMap;
  * @param attackerSteps how many attacker steps happened
  * @param denials how many tool calls were denied (the report's {@code tool-call} events with decision {@code deny})
  * @param halts how many halts there were, per reason, ordered by reason
- * @param expectations each expectation's name and whether it held, in the report's order
+ * @param expectations each expectation's name, whether it held and, when not, why, in the report's order
  * @param wallNanos how long the run took on the wall clock (not part of any file output: it differs run to run)
  * @param error for an error, the exception's class and message; else empty
  */
@@ -33,10 +33,22 @@ public record RunSummary(long seed, String verdict, boolean contained, OptionalL
   public static final String FAIL = "fail";
   public static final String ERROR = "error";
 
-  /** One expectation's result. */
-  public record Expectation(String name, boolean ok) {
+  /**
+   * One expectation's result.
+   *
+   * @param name as the report names it
+   * @param ok whether it held
+   * @param detail the report's detail: why it did not hold, empty when it did
+   */
+  public record Expectation(String name, boolean ok, String detail) {
     public Expectation {
       Objects.requireNonNull(name, "name");
+      Objects.requireNonNull(detail, "detail");
+    }
+
+    /** A result with no detail. */
+    public Expectation(String name, boolean ok) {
+      this(name, ok, "");
     }
   }
 
@@ -62,7 +74,9 @@ public record RunSummary(long seed, String verdict, boolean contained, OptionalL
     }
     List<Expectation> expectations = new ArrayList<>();
     for (Map<String, Object> e : report.expectations()) {
-      expectations.add(new Expectation(String.valueOf(e.get("name")), Boolean.TRUE.equals(e.get("ok"))));
+      Object detail = e.get("detail");
+      expectations.add(new Expectation(String.valueOf(e.get("name")), Boolean.TRUE.equals(e.get("ok")),
+          detail == null ? "" : String.valueOf(detail)));
     }
     return new RunSummary(result.seed(), report.passed() ? PASS : FAIL, result.containment().contained(),
         result.containment().containedAtMs(), result.containment().attackerSteps(), denials, halts, expectations, 0,

@@ -1,45 +1,34 @@
 package dev.custos.sim.run;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import static dev.custos.sim.html.HtmlPage.time;
+
 import dev.custos.scenario.Alert;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.custos.sim.html.HtmlPage;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
 /**
- * One run's report as a single self-contained HTML page: no external reference of any kind (styles inline, the
+ * One run's report as a single self-contained {@link HtmlPage}: no external reference of any kind (styles inline, the
  * timeline chart's library, ECharts, inlined from its webjar; no fonts, no images), so it opens from disk without a
- * network. Only the chart needs JavaScript; every section, the timeline's table included, is plain HTML. Built from the JSON report's tree
- * ({@link Report#toMap()}) so the two never disagree; the scenario's extra alerts (attacker-controlled text) are shown on
- * the timeline. Every text is HTML-escaped. Deterministic: the same report gives the same bytes (no generation time,
- * ordered maps and lists only).
+ * network. Only the chart needs JavaScript; every section, the timeline's table included, is plain HTML. Built from the
+ * JSON report's tree ({@link Report#toMap()}) so the two never disagree; the scenario's extra alerts
+ * (attacker-controlled text) are shown on the timeline. Every text is HTML-escaped. Deterministic: the same report
+ * gives the same bytes (no generation time, ordered maps and lists only).
  */
 public final class HtmlReport {
-
-  /** Where ECharts' minified build is on the classpath (the {@code org.webjars.npm:echarts} jar). */
-  public static final String ECHARTS_RESOURCE = "META-INF/resources/webjars/echarts/5.3.1/dist/echarts.min.js";
 
   /** Draws the timeline chart from {@code DATA}; escapes every text it puts in a tooltip (tooltips are HTML). */
   private static final String CHART_SCRIPT = """
       (function () {
         var el = document.getElementById('timeline-chart');
         if (!window.echarts || !el) { return; }
-        function esc(s) {
-          return String(s).replace(/[&<>"']/g, function (c) {
-            return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
-          });
-        }
+      """ + HtmlPage.JS_ESCAPE + """
         function t(s) {
           var m = Math.floor(s / 60), x = Math.floor(s % 60);
           return (m < 10 ? '0' : '') + m + ':' + (x < 10 ? '0' : '') + x;
@@ -63,16 +52,8 @@ public final class HtmlReport {
       })();
       """;
 
-  private static volatile String echarts;
-
+  /** The page's own style, after {@link HtmlPage#BASE_CSS}. */
   private static final String CSS = """
-      body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:1.5em auto;max-width:70em;padding:0 1em;\
-      color:#222;line-height:1.4}
-      h1{font-size:1.5em;margin-bottom:.2em}h2{font-size:1.2em;border-bottom:1px solid #ccc;margin-top:1.6em}
-      table{border-collapse:collapse;width:100%;font-size:.9em}th,td{border:1px solid #ddd;padding:.25em .5em;\
-      text-align:left;vertical-align:top}th{background:#f3f3f3}
-      code{font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em}
-      .ok{color:#176f2c;font-weight:bold}.bad{color:#b00020;font-weight:bold}.muted{color:#777}
       ul.tree,ul.tree ul{list-style:none;padding-left:1.4em;border-left:1px dashed #bbb}ul.tree{padding-left:.6em}
       ul.tree li{margin:.4em 0}.agent{display:inline-block;border:1px solid #ccc;border-radius:4px;padding:.2em .5em}
       .halted{border-color:#b00020;background:#fff3f4}.completed{border-color:#176f2c}
@@ -81,11 +62,12 @@ public final class HtmlReport {
 
   private final Map<String, Object> report;
   private final List<Alert> alerts;
-  private final StringBuilder out = new StringBuilder();
+  private final HtmlPage html;
 
   private HtmlReport(Map<String, Object> report, List<Alert> alerts) {
     this.report = Objects.requireNonNull(report, "report");
     this.alerts = List.copyOf(alerts);
+    this.html = HtmlPage.begin("Custos run: " + report.get("scenario") + ", seed " + report.get("seed"), CSS);
   }
 
   /** The page of {@code result}: its {@link Report} and its scenario's extra alerts. */
@@ -99,11 +81,6 @@ public final class HtmlReport {
   }
 
   private String page() {
-    String title = "Custos run: " + report.get("scenario") + ", seed " + report.get("seed");
-    raw("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n");
-    raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n");
-    raw("<title>").text(title).raw("</title>\n<style>\n").raw(CSS).raw("</style>\n</head>\n<body>\n");
-    raw("<h1>").text(title).raw("</h1>\n");
     header();
     tree();
     timeline();
@@ -111,8 +88,7 @@ public final class HtmlReport {
     approvals();
     credentials();
     audit();
-    raw("</body>\n</html>\n");
-    return out.toString();
+    return html.end();
   }
 
   // ---------------------------------------------------------------------------------------------- sections
@@ -120,34 +96,35 @@ public final class HtmlReport {
   private void header() {
     Map<String, Object> outcome = map(report.get("outcome"));
     boolean pass = "pass".equals(outcome.get("verdict"));
-    raw("<h2 id=\"outcome\">Outcome</h2>\n<table>\n");
-    row("Scenario", report.get("scenario"));
-    row("Seed", report.get("seed"));
-    row("Custos version", report.get("custosVersion"));
-    raw("<tr><th>Verdict</th><td class=\"").raw(pass ? "ok" : "bad").raw("\">").text(outcome.get("verdict"))
+    html.raw("<h2 id=\"outcome\">Outcome</h2>\n<table>\n");
+    html.row("Scenario", report.get("scenario"));
+    html.row("Seed", report.get("seed"));
+    html.row("Custos version", report.get("custosVersion"));
+    html.raw("<tr><th>Verdict</th><td class=\"").raw(pass ? "ok" : "bad").raw("\">").text(outcome.get("verdict"))
         .raw("</td></tr>\n");
     Object containedAt = outcome.get("containedAtMs");
-    row("Contained", Boolean.TRUE.equals(outcome.get("contained"))
+    html.row("Contained", Boolean.TRUE.equals(outcome.get("contained"))
         ? "yes, from " + time(containedAt) + " (" + containedAt + " ms)" : "no");
-    row("Attacker steps that happened", outcome.get("attackerSteps") + " of " + list(report.get("attacker")).size());
-    raw("</table>\n<h3>Expectations</h3>\n");
+    html.row("Attacker steps that happened",
+        outcome.get("attackerSteps") + " of " + list(report.get("attacker")).size());
+    html.raw("</table>\n<h3>Expectations</h3>\n");
     List<Object> expectations = list(outcome.get("expectations"));
     if (expectations.isEmpty()) {
-      raw("<p class=\"muted\">The scenario states no expectations.</p>\n");
+      html.raw("<p class=\"muted\">The scenario states no expectations.</p>\n");
       return;
     }
-    raw("<table>\n<tr><th>Expectation</th><th>Result</th><th>Detail</th></tr>\n");
+    html.raw("<table>\n<tr><th>Expectation</th><th>Result</th><th>Detail</th></tr>\n");
     for (Object o : expectations) {
       Map<String, Object> e = map(o);
       boolean ok = Boolean.TRUE.equals(e.get("ok"));
-      raw("<tr><td>").text(e.get("name")).raw("</td><td class=\"").raw(ok ? "ok" : "bad").raw("\">")
+      html.raw("<tr><td>").text(e.get("name")).raw("</td><td class=\"").raw(ok ? "ok" : "bad").raw("\">")
           .raw(ok ? "ok" : "FAILED").raw("</td><td>").text(e.get("detail")).raw("</td></tr>\n");
     }
-    raw("</table>\n");
+    html.raw("</table>\n");
   }
 
   private void tree() {
-    raw("<h2 id=\"tree\">Delegation tree</h2>\n");
+    html.raw("<h2 id=\"tree\">Delegation tree</h2>\n");
     List<Map<String, Object>> agents = list(report.get("agents")).stream().map(HtmlReport::map).toList();
     Map<Object, List<Map<String, Object>>> children = new LinkedHashMap<>();
     List<Map<String, Object>> roots = new ArrayList<>();
@@ -162,33 +139,33 @@ public final class HtmlReport {
       }
     }
     if (roots.isEmpty()) {
-      raw("<p class=\"muted\">No agents.</p>\n");
+      html.raw("<p class=\"muted\">No agents.</p>\n");
       return;
     }
-    raw("<ul class=\"tree\">\n");
+    html.raw("<ul class=\"tree\">\n");
     for (Map<String, Object> root : roots) {
       agent(root, children);
     }
-    raw("</ul>\n");
+    html.raw("</ul>\n");
   }
 
   private void agent(Map<String, Object> a, Map<Object, List<Map<String, Object>>> children) {
     String status = String.valueOf(a.get("status"));
     Map<String, Object> grant = map(a.get("grant"));
     Map<String, Object> bounds = map(grant.get("bounds"));
-    raw("<li><div class=\"agent ").raw(status.replaceAll("[^a-z-]", "")).raw("\"><strong>").text(a.get("role"))
+    html.raw("<li><div class=\"agent ").raw(status.replaceAll("[^a-z-]", "")).raw("\"><strong>").text(a.get("role"))
         .raw("</strong> <code>").text(a.get("id")).raw("</code> ").text(a.get("type")).raw(" &middot; ")
         .raw("<span class=\"").raw("halted".equals(status) ? "bad" : "completed".equals(status) ? "ok" : "muted")
         .raw("\">").text(status).raw("</span>");
     if (a.get("haltReason") != null) {
-      raw(": ").text(a.get("haltReason"));
+      html.raw(": ").text(a.get("haltReason"));
     }
-    raw("<br>budget ").text(a.get("budgetUsed")).raw(" / ").text(bounds.get("budget")).raw(", calls ")
+    html.raw("<br>budget ").text(a.get("budgetUsed")).raw(" / ").text(bounds.get("budget")).raw(", calls ")
         .text(a.get("calls")).raw(", strikes ").text(a.get("strikes")).raw(" / ").text(bounds.get("maxStrikes"))
         .raw(", ").text(time(a.get("startedAtMs"))).raw("&ndash;")
         .text(a.get("endedAtMs") == null ? "" : time(a.get("endedAtMs")))
         .raw("<br><span class=\"muted\">path</span> <code>").text(a.get("path")).raw("</code>");
-    raw("<br><span class=\"muted\">grant</span> ");
+    html.raw("<br><span class=\"muted\">grant</span> ");
     List<String> caps = new ArrayList<>();
     for (Object o : list(grant.get("capabilities"))) {
       Map<String, Object> c = map(o);
@@ -202,16 +179,16 @@ public final class HtmlReport {
       }
       caps.add(cap.toString());
     }
-    raw("<code>").text(caps.isEmpty() ? "nothing" : String.join("; ", caps)).raw("</code></div>\n");
+    html.raw("<code>").text(caps.isEmpty() ? "nothing" : String.join("; ", caps)).raw("</code></div>\n");
     List<Map<String, Object>> kids = children.getOrDefault(a.get("id"), List.of());
     if (!kids.isEmpty()) {
-      raw("<ul>\n");
+      html.raw("<ul>\n");
       for (Map<String, Object> kid : kids) {
         agent(kid, children);
       }
-      raw("</ul>\n");
+      html.raw("</ul>\n");
     }
-    raw("</li>\n");
+    html.raw("</li>\n");
   }
 
   /** One timeline row: its time, its order among rows of that time, and its cells. */
@@ -219,8 +196,9 @@ public final class HtmlReport {
       String series) { }
 
   private void timeline() {
-    raw("<h2 id=\"timeline\">Timeline</h2>\n");
-    raw("<p class=\"muted\">Attacker steps and alerts against the agents' actions, by virtual time (mm:ss).</p>\n");
+    html.raw("<h2 id=\"timeline\">Timeline</h2>\n");
+    html.raw("<p class=\"muted\">Attacker steps and alerts against the agents' actions, by virtual time (mm:ss)."
+        + "</p>\n");
     List<Row> rows = new ArrayList<>();
     for (Object o : list(report.get("attacker"))) {
       Map<String, Object> s = map(o);
@@ -244,14 +222,14 @@ public final class HtmlReport {
     }
     rows.sort(Comparator.comparingLong(Row::atMs).thenComparingInt(Row::order));
     chart(rows);
-    raw("<table>\n<tr><th>Time</th><th>Attacker</th><th>Agent</th><th>Action</th></tr>\n");
+    html.raw("<table>\n<tr><th>Time</th><th>Attacker</th><th>Agent</th><th>Action</th></tr>\n");
     for (Row r : rows) {
-      raw("<tr").raw(r.cssClass().isEmpty() ? "" : " class=\"" + r.cssClass() + "\"").raw("><td>").text(time(r.atMs()))
-          .raw("</td><td>").text(r.attacker()).raw("</td><td>").raw(r.agent().isEmpty() ? "" : "<code>")
-          .text(r.agent()).raw(r.agent().isEmpty() ? "" : "</code>").raw("</td><td>")
-          .text(r.what()).raw("</td></tr>\n");
+      html.raw("<tr").raw(r.cssClass().isEmpty() ? "" : " class=\"" + r.cssClass() + "\"").raw("><td>")
+          .text(time(r.atMs())).raw("</td><td>").text(r.attacker()).raw("</td><td>")
+          .raw(r.agent().isEmpty() ? "" : "<code>").text(r.agent()).raw(r.agent().isEmpty() ? "" : "</code>")
+          .raw("</td><td>").text(r.what()).raw("</td></tr>\n");
     }
-    raw("</table>\n");
+    html.raw("</table>\n");
   }
 
   /** The chart's series of an agent's event. */
@@ -315,38 +293,10 @@ public final class HtmlReport {
     Map<String, Object> data = new LinkedHashMap<>();
     data.put("lanes", lanes);
     data.put("series", seriesList);
-    String json;
-    try {
-      json = new ObjectMapper().writeValueAsString(data);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("chart data of plain maps, lists and scalars did not serialise", e);
-    }
-    json = json.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026");
-    raw("<div id=\"timeline-chart\" class=\"chart\"></div>\n");
-    raw("<noscript><p class=\"muted\">The chart needs JavaScript; the table below holds the same timeline.</p>"
+    html.raw("<div id=\"timeline-chart\" class=\"chart\"></div>\n");
+    html.raw("<noscript><p class=\"muted\">The chart needs JavaScript; the table below holds the same timeline.</p>"
         + "</noscript>\n");
-    raw("<script>\n").raw(echarts()).raw("\n</script>\n");
-    raw("<script>\nvar DATA = ").raw(json).raw(";\n").raw(CHART_SCRIPT).raw("</script>\n");
-  }
-
-  /** ECharts' minified build, read once from its webjar. */
-  static String echarts() {
-    String text = echarts;
-    if (text == null) {
-      try (InputStream in = HtmlReport.class.getClassLoader().getResourceAsStream(ECHARTS_RESOURCE)) {
-        if (in == null) {
-          throw new IllegalStateException(ECHARTS_RESOURCE + " is not on the classpath (org.webjars.npm:echarts)");
-        }
-        text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-      if (text.toLowerCase(Locale.ROOT).contains("</script")) {
-        throw new IllegalStateException(ECHARTS_RESOURCE + " contains </script and cannot be inlined");
-      }
-      echarts = text;
-    }
-    return text;
+    html.chartLibrary().script("DATA", data, CHART_SCRIPT);
   }
 
   private static String describe(Map<String, Object> e) {
@@ -369,109 +319,66 @@ public final class HtmlReport {
   }
 
   private void denied() {
-    raw("<h2 id=\"denied\">Denied actions and halts</h2>\n");
+    html.raw("<h2 id=\"denied\">Denied actions and halts</h2>\n");
     List<Map<String, Object>> events = list(report.get("events")).stream().map(HtmlReport::map).toList();
     List<Map<String, Object>> denials = events.stream().filter(e -> "deny".equals(e.get("decision"))
         || "credential-rejected".equals(e.get("kind"))).toList();
     List<Map<String, Object>> halts = events.stream().filter(e -> "halt".equals(e.get("kind"))).toList();
-    raw("<h3>Halts</h3>\n");
+    html.raw("<h3>Halts</h3>\n");
     eventTable(halts, "No agent was halted.");
-    raw("<h3>Denied actions</h3>\n");
+    html.raw("<h3>Denied actions</h3>\n");
     eventTable(denials, "Nothing was denied.");
   }
 
   private void approvals() {
-    raw("<h2 id=\"approvals\">Approvals</h2>\n");
+    html.raw("<h2 id=\"approvals\">Approvals</h2>\n");
     eventTable(list(report.get("events")).stream().map(HtmlReport::map)
         .filter(e -> "approval".equals(e.get("kind"))).toList(), "No approval was asked for.");
   }
 
   private void eventTable(List<Map<String, Object>> events, String none) {
     if (events.isEmpty()) {
-      raw("<p class=\"muted\">").text(none).raw("</p>\n");
+      html.raw("<p class=\"muted\">").text(none).raw("</p>\n");
       return;
     }
-    raw("<table>\n<tr><th>Time</th><th>Agent</th><th>Event</th></tr>\n");
+    html.raw("<table>\n<tr><th>Time</th><th>Agent</th><th>Event</th></tr>\n");
     for (Map<String, Object> e : events) {
-      raw("<tr><td>").text(time(e.get("atMs"))).raw("</td><td><code>").text(e.get("agent")).raw("</code></td><td>")
+      html.raw("<tr><td>").text(time(e.get("atMs"))).raw("</td><td><code>").text(e.get("agent")).raw("</code></td><td>")
           .text(describe(e)).raw("</td></tr>\n");
     }
-    raw("</table>\n");
+    html.raw("</table>\n");
   }
 
   private void credentials() {
-    raw("<h2 id=\"credentials\">Credentials</h2>\n");
+    html.raw("<h2 id=\"credentials\">Credentials</h2>\n");
     List<Object> credentials = list(report.get("credentials"));
     if (credentials.isEmpty()) {
-      raw("<p class=\"muted\">No credential was issued.</p>\n");
+      html.raw("<p class=\"muted\">No credential was issued.</p>\n");
       return;
     }
-    raw("<table>\n<tr><th>Id</th><th>Holder</th><th>Audience</th><th>Issued</th><th>Expires</th><th>Revoked</th>"
+    html.raw("<table>\n<tr><th>Id</th><th>Holder</th><th>Audience</th><th>Issued</th><th>Expires</th><th>Revoked</th>"
         + "</tr>\n");
     for (Object o : credentials) {
       Map<String, Object> c = map(o);
-      raw("<tr><td><code>").text(c.get("id")).raw("</code></td><td><code>").text(c.get("holder"))
+      html.raw("<tr><td><code>").text(c.get("id")).raw("</code></td><td><code>").text(c.get("holder"))
           .raw("</code></td><td>").text(c.get("audience")).raw("</td><td>").text(time(c.get("issuedAtMs")))
           .raw("</td><td>").text(time(c.get("expiresAtMs"))).raw("</td><td>").text(time(c.get("revokedAtMs")))
           .raw("</td></tr>\n");
     }
-    raw("</table>\n");
+    html.raw("</table>\n");
   }
 
   private void audit() {
     Map<String, Object> audit = map(report.get("audit"));
     boolean verified = Boolean.TRUE.equals(audit.get("verified"));
-    raw("<h2 id=\"audit\">Audit</h2>\n<table>\n");
-    row("Records", audit.get("records"));
-    raw("<tr><th>Head hash</th><td><code>").text(audit.get("headHash")).raw("</code></td></tr>\n");
-    raw("<tr><th>Chain</th><td class=\"").raw(verified ? "ok" : "bad").raw("\">")
+    html.raw("<h2 id=\"audit\">Audit</h2>\n<table>\n");
+    html.row("Records", audit.get("records"));
+    html.raw("<tr><th>Head hash</th><td><code>").text(audit.get("headHash")).raw("</code></td></tr>\n");
+    html.raw("<tr><th>Chain</th><td class=\"").raw(verified ? "ok" : "bad").raw("\">")
         .raw(verified ? "verified" : "NOT verified").raw("</td></tr>\n</table>\n");
   }
 
   // ---------------------------------------------------------------------------------------------- helpers
-
-  private void row(String name, Object value) {
-    raw("<tr><th>").text(name).raw("</th><td>").text(value).raw("</td></tr>\n");
-  }
-
-  private HtmlReport raw(String html) {
-    out.append(html);
-    return this;
-  }
-
-  private HtmlReport text(Object value) {
-    out.append(escape(value == null ? "" : String.valueOf(value)));
-    return this;
-  }
-
-  /** {@code text} safe in HTML text and in quoted attribute values. */
-  static String escape(String text) {
-    StringBuilder b = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      switch (c) {
-        case '&' -> b.append("&amp;");
-        case '<' -> b.append("&lt;");
-        case '>' -> b.append("&gt;");
-        case '"' -> b.append("&quot;");
-        case '\'' -> b.append("&#39;");
-        default -> b.append(c);
-      }
-    }
-    return b.toString();
-  }
-
-  /** Virtual milliseconds as {@code mm:ss}, with {@code .SSS} when not a whole second; empty for null. */
-  static String time(Object ms) {
-    if (!(ms instanceof Number n)) {
-      return "";
-    }
-    long v = n.longValue();
-    String sign = v < 0 ? "-" : "";
-    v = Math.abs(v);
-    String t = String.format(Locale.ROOT, "%s%02d:%02d", sign, v / 60_000, (v / 1000) % 60);
-    return v % 1000 == 0 ? t : t + String.format(Locale.ROOT, ".%03d", v % 1000);
-  }
 
   @SuppressWarnings("unchecked")
   private static Map<String, Object> map(Object o) {

@@ -8,23 +8,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The page's pieces: virtual times, escaping, and a report with nothing in it. */
+/** A report with nothing in it (the pieces every page shares are {@code HtmlPageTest}'s). */
 class HtmlReportTest {
-
-  @Test
-  void virtualTimesAreMinutesAndSecondsWithMillisecondsOnlyWhenThereAreAny() {
-    assertEquals("00:00", HtmlReport.time(0L));
-    assertEquals("07:34.388", HtmlReport.time(454_388L));
-    assertEquals("19:20", HtmlReport.time(1_160_000));
-    assertEquals("125:01", HtmlReport.time(7_501_000L));
-    assertEquals("", HtmlReport.time(null));
-  }
-
-  @Test
-  void escapingCoversTextAndQuotedAttributes() {
-    assertEquals("&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;",
-        HtmlReport.escape("<a href=\"x\" title='y'>&</a>"));
-  }
 
   @Test
   void anEmptyRunStillHasEverySectionAndSaysThereIsNothing() {
