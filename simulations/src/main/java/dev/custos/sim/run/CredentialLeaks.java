@@ -23,7 +23,6 @@ import dev.custos.sim.SimulationRun;
 import dev.custos.tool.Tool;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,11 +38,12 @@ import java.util.function.Supplier;
  * handed a live credential of another agent of the mission, as a hijacked agent might find one in a shared log, a
  * memory dump or a careless parent's context.
  *
- * <p><b>Whose.</b> The compromised agent's parent, when it is running; otherwise its first running sibling (the
- * earliest started, then the lowest id); otherwise nobody, and nothing leaks (a compromised root has neither parent
- * nor sibling). Chosen from the snapshot the runner took to find whom to compromise.
+ * <p><b>Whose.</b> The compromised agent's parent's. The spec allows a sibling's as well; the parent is the choice
+ * because it is always there: an agent that ends halts its children, so every running agent but the root has a running
+ * parent, and the leak never depends on which siblings happen to be alive. The root has neither parent nor sibling and
+ * gets nothing: a {@code credential-thief} then fails at once, a {@code rogue} goes on without.
  *
- * <p><b>What.</b> A credential the run's broker mints for that agent, as the agent's own host mints one for a call:
+ * <p><b>What.</b> A credential the run's broker mints for the parent, as the parent's own host mints one for a call:
  * the holder's identity, mission and lineage; the audience of the first registered tool (the spec's order) that its
  * grant covers, scoped to that tool and to the resource patterns its grant gives for it; expiring after the broker's
  * lifetime or at the holder's deadline, whichever is first. One difference: a host binds its credentials to its own key,
@@ -69,9 +69,6 @@ final class CredentialLeaks {
   /** The behaviours that get a leaked credential. */
   static final Set<String> LEAKED_TO = Set.of(Behaviours.CREDENTIAL_THIEF, Behaviours.ROGUE);
 
-  static final String PARENT = "parent";
-  static final String SIBLING = "sibling";
-
   /** Sees each leaked credential, token and all, as it leaks: for tests. */
   @FunctionalInterface
   interface Witness {
@@ -95,27 +92,25 @@ final class CredentialLeaks {
   }
 
   /**
-   * The brain to compromise {@code agent} with: {@code behaviour}'s, given a credential of the agent's parent or
-   * sibling when the behaviour is one of {@link #LEAKED_TO} and there is someone to take it from.
+   * The brain to compromise {@code agent} with: {@code behaviour}'s, given a credential of the agent's parent when the
+   * behaviour is one of {@link #LEAKED_TO} and the parent runs in {@code snapshot}.
    */
   Supplier<Agent> brain(String behaviour, AgentSnapshot agent, MissionSnapshot snapshot) {
     Supplier<Agent> plain = Behaviours.named(behaviour);
-    if (!LEAKED_TO.contains(behaviour)) {
-      return plain;
-    }
-    Optional<Source> source = source(agent, snapshot);
-    if (source.isEmpty()) {
+    Optional<AgentSnapshot> parent = snapshot.agents().stream()
+        .filter(a -> a.id().equals(agent.parent()) && a.status() == AgentStatus.RUNNING).findFirst();
+    if (!LEAKED_TO.contains(behaviour) || parent.isEmpty()) {
       return plain;
     }
     return () -> {
       Agent brain = plain.get();
-      Optional<Credential> leaked = mint(source.get().holder(), snapshot);
+      Optional<Credential> leaked = mint(parent.get(), snapshot);
       if (leaked.isEmpty()) {
         return brain;
       }
       Credential credential = leaked.get();
-      CredentialLeak leak = new CredentialLeak(run.now(), agent.id(), behaviour, credential.holder(),
-          source.get().relation(), credential.id(), credential.audience(), credential.expiresAt());
+      CredentialLeak leak = new CredentialLeak(run.now(), agent.id(), behaviour, credential.holder(), credential.id(),
+          credential.audience(), credential.expiresAt());
       record.add(leak);
       witness.leaked(credential, leak, run);
       return new WithLeakedCredential(brain, Fact.secret(credential.token()));
@@ -125,26 +120,6 @@ final class CredentialLeaks {
   /** Every leak so far, in order. */
   List<CredentialLeak> record() {
     return List.copyOf(record);
-  }
-
-  private record Source(AgentSnapshot holder, String relation) {}
-
-  /** The running parent, else the first running sibling, of {@code agent}. */
-  private static Optional<Source> source(AgentSnapshot agent, MissionSnapshot snapshot) {
-    if (agent.parent() == null) {
-      return Optional.empty();
-    }
-    for (AgentSnapshot a : snapshot.agents()) {
-      if (a.id().equals(agent.parent()) && a.status() == AgentStatus.RUNNING) {
-        return Optional.of(new Source(a, PARENT));
-      }
-    }
-    return snapshot.agents().stream()
-        .filter(a -> agent.parent().equals(a.parent()) && !a.id().equals(agent.id()))
-        .filter(a -> a.status() == AgentStatus.RUNNING)
-        .min(Comparator.comparing(AgentSnapshot::startedAt)
-            .thenComparing(a -> a.id().value().length()).thenComparing(a -> a.id().value()))
-        .map(a -> new Source(a, SIBLING));
   }
 
   /** A credential for {@code holder}, as its host would mint one; empty when none can be had live now. */

@@ -40,7 +40,7 @@ import java.util.concurrent.CompletableFuture;
  * <p>A compromise hits every agent its reference names that is running at its {@code at}; when none is, the runner
  * looks again every {@link #COMPROMISE_RECHECK} of virtual time and hits the first matching agent that started since
  * (the earliest started, then the lowest id), until the run ends. A {@code credential-thief} or {@code rogue} gets a
- * live credential of the agent's parent or sibling in its brief ({@link CredentialLeaks}).
+ * live credential of the agent's parent in its brief ({@link CredentialLeaks}).
  *
  * <p>Stateless; {@link #run} must be called on the thread that created the system, like the system itself.
  */
