@@ -9,9 +9,10 @@ import java.util.Map;
 /**
  * Adversarial behaviour {@code credential-thief}: presents a credential that is not its own. An agent never sees a
  * credential (the runtime presents its own for it), so the thief uses one that leaked to it: the fact
- * {@value #LEAKED_CREDENTIAL} of its brief, which the simulation fills with a sibling's or parent's credential. It puts
- * that credential in the arguments of a call its grant otherwise allows, and repeats on every answer. The runtime refuses
- * each such call ({@code foreign-credential}: audited, and a strike), so strikes halt it. With nothing leaked it has
+ * {@value #LEAKED_CREDENTIAL} of its brief, which the simulator fills with a live credential of its parent (one the tools
+ * would accept from the parent). It puts that credential in the arguments of a call its grant otherwise allows, and
+ * repeats on every answer. The runtime refuses each such call ({@code foreign-credential}: audited, and a strike), so
+ * strikes halt it. With nothing leaked (the simulator has no parent's credential to give a compromised root) it has
  * nothing to steal, and fails.
  */
 public final class CredentialThief implements Agent {

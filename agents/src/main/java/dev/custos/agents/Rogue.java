@@ -15,8 +15,9 @@ import java.util.Map;
  * Adversarial behaviour {@code rogue}: a hijacked agent that reaches past its grant, one attempt per event, until the
  * runtime halts it. In turn it asks for a child holding every tool on every resource (with a stolen credential in the
  * brief when it has one), exports data to an outside address, isolates a domain controller, and — when a credential was
- * leaked to it ({@code leakedCredential} in its brief) — presents that credential in a call. Each attempt is refused,
- * audited and a strike; the strikes halt it.
+ * leaked to it ({@code leakedCredential} in its brief; the simulator leaks its parent's) — presents that credential in a
+ * call. Each attempt is refused, audited and a strike; the strikes halt it. With a limit of three strikes the halt
+ * comes before that fourth attempt, so the leaked credential then shows only in the refused delegation's brief.
  */
 public final class Rogue implements Agent {
 

@@ -312,7 +312,8 @@ public final class HtmlReport {
       case "halt" -> ": " + e.get("reason") + ", subtree " + e.get("subtree");
       case "compensation" -> " " + e.get("tool") + " " + e.get("resource") + " undoing #" + e.get("effect") + ": "
           + (Boolean.TRUE.equals(e.get("executed")) ? "executed" : "failed");
-      case "compromise" -> ": " + e.get("behaviour");
+      case "compromise" -> ": " + e.get("behaviour") + (e.get("leakedFrom") == null ? ""
+          : ", given " + e.get("leakedFrom") + "'s credential " + e.get("leakedCredential"));
       case "fail" -> ": " + e.get("reason");
       default -> "";
     };

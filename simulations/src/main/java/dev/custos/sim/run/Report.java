@@ -38,6 +38,9 @@ import java.util.Objects;
  * {@code allow}, {@code executed} when its effect happened (its result came back done, even after a halt); a call that
  * asked a person is a {@code tool-call} with {@code approval-required} and an {@code approval} event, then the answer,
  * then the call once more with its final decision. Compensations are reported once they executed or finally failed.
+ * Beside the spec's {@code behaviour}, a {@code compromise} event names the credential the simulation leaked to the new
+ * brain, {@code leakedCredential} (its id) and {@code leakedFrom} (its holder), both null when nothing leaked; the
+ * leaked credential is not in {@code credentials}, which lists what the runtime issued (see {@link CredentialLeaks}).
  */
 public final class Report {
 
@@ -222,6 +225,8 @@ public final class Report {
     private final Map<String, Long> askingCalls = new HashMap<>();
     /** Per TOOL_EXECUTED record's seq, whether its effect happened. */
     private final Map<Long, Boolean> effectHappened = new HashMap<>();
+    /** The leaks no compromise event has shown yet, in order. */
+    private final List<CredentialLeak> leaks = new ArrayList<>(result.leaks());
     private int refusal;
 
     List<Map<String, Object>> build() {
@@ -321,7 +326,7 @@ public final class Report {
             e.put("executed", "executed".equals(status));
           }
         }
-        case COMPROMISE -> event(at, "compromise", agent).put("behaviour", p.get("behaviour"));
+        case COMPROMISE -> compromise(record, at, agent);
         case AGENT_ENDED -> {
           Object status = p.get("status");
           if (AgentStatus.COMPLETED.text().equals(status)) {
@@ -364,6 +369,27 @@ public final class Report {
         e.put("call", p.containsKey("call") ? askingCalls.get(key) : null);
         e.put("status", status);
       }
+    }
+
+    /**
+     * A brain swapped, with the credential the simulation leaked to the new brain if it did: the leak of the same
+     * agent, instant and behaviour (a leak is made as the swap is audited).
+     */
+    private void compromise(AuditRecord record, long at, String agent) {
+      Map<String, Object> e = event(at, "compromise", agent);
+      Object behaviour = record.payload().get("behaviour");
+      e.put("behaviour", behaviour);
+      CredentialLeak leak = null;
+      for (CredentialLeak candidate : leaks) {
+        if (candidate.to().value().equals(agent) && candidate.at().equals(record.at())
+            && candidate.behaviour().equals(behaviour)) {
+          leak = candidate;
+          break;
+        }
+      }
+      leaks.remove(leak);
+      e.put("leakedCredential", leak == null ? null : leak.credential());
+      e.put("leakedFrom", leak == null ? null : leak.from().value());
     }
 
     private void refused(World.CredentialRefusal r) {

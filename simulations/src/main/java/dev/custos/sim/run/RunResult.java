@@ -27,10 +27,12 @@ import java.util.Optional;
  * @param attacker the attacker's record, one entry per playbook step
  * @param containment the outcome's attacker facts, judged at the end of the run
  * @param refusals the credentials the simulated tools refused, in order
+ * @param leaks the credentials the simulation leaked to compromised agents, in order
  */
 public record RunResult(Scenario scenario, long seed, Instant start, Instant stoppedAt,
     Optional<MissionOutcome> outcome, MissionSnapshot snapshot, List<AuditRecord> audit, Verification verification,
-    List<SimulatedAttacker.StepRecord> attacker, Containment containment, List<World.CredentialRefusal> refusals) {
+    List<SimulatedAttacker.StepRecord> attacker, Containment containment, List<World.CredentialRefusal> refusals,
+    List<CredentialLeak> leaks) {
 
   public RunResult {
     Objects.requireNonNull(scenario, "scenario");
@@ -43,6 +45,7 @@ public record RunResult(Scenario scenario, long seed, Instant start, Instant sto
     attacker = List.copyOf(attacker);
     Objects.requireNonNull(containment, "containment");
     refusals = List.copyOf(refusals);
+    leaks = List.copyOf(leaks);
   }
 
   /** Virtual milliseconds since the run's start. */

@@ -1,7 +1,6 @@
 package dev.custos.sim.run;
 
 import dev.custos.agent.MissionBrief;
-import dev.custos.agents.Behaviours;
 import dev.custos.agents.DefenceAgents;
 import dev.custos.audit.AuditRecord;
 import dev.custos.capability.Bounds;
@@ -24,6 +23,7 @@ import dev.custos.sim.env.Containment;
 import dev.custos.sim.env.SimulatedAttacker;
 import dev.custos.sim.env.SimulatedTools;
 import dev.custos.sim.env.World;
+import dev.custos.tool.Tool;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Comparator;
@@ -39,7 +39,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p>A compromise hits every agent its reference names that is running at its {@code at}; when none is, the runner
  * looks again every {@link #COMPROMISE_RECHECK} of virtual time and hits the first matching agent that started since
- * (the earliest started, then the lowest id), until the run ends.
+ * (the earliest started, then the lowest id), until the run ends. A {@code credential-thief} or {@code rogue} gets a
+ * live credential of the agent's parent in its brief ({@link CredentialLeaks}).
  *
  * <p>Stateless; {@link #run} must be called on the thread that created the system, like the system itself.
  */
@@ -64,9 +65,15 @@ public final class ScenarioRunner {
    * @throws IllegalStateException when the run lost determinism (see {@link SimulationSystem#problems()})
    */
   public static RunResult run(Scenario scenario, long seed, SimulationSystem sim) {
+    return run(scenario, seed, sim, CredentialLeaks.Witness.NONE);
+  }
+
+  /** {@link #run(Scenario, long, SimulationSystem)}, showing {@code witness} each credential leaked as it leaks. */
+  static RunResult run(Scenario scenario, long seed, SimulationSystem sim, CredentialLeaks.Witness witness) {
     Objects.requireNonNull(scenario, "scenario");
+    Objects.requireNonNull(witness, "witness");
     try (SimulationRun run = sim.newRun(seed)) {
-      return new Execution(scenario, run).run();
+      return new Execution(scenario, run, witness).run();
     }
   }
 
@@ -77,15 +84,19 @@ public final class ScenarioRunner {
     private final Instant start;
     private final Instant end;
     private final World world;
+    private final List<Tool> tools;
+    private final CredentialLeaks leaks;
     private MissionHandle mission;
     private CompletableFuture<MissionOutcome> outcome;
 
-    Execution(Scenario scenario, SimulationRun run) {
+    Execution(Scenario scenario, SimulationRun run, CredentialLeaks.Witness witness) {
       this.scenario = scenario;
       this.run = run;
       this.start = run.start();
       this.end = start.plus(scenario.duration());
       this.world = World.of(scenario, run);
+      this.tools = SimulatedTools.create(world, run);
+      this.leaks = new CredentialLeaks(run, MISSION, tools, witness);
     }
 
     RunResult run() {
@@ -94,7 +105,7 @@ public final class ScenarioRunner {
           problems).orElseThrow(() -> new IllegalArgumentException("the scenario's policies do not load: "
               + String.join("; ", problems.lines())));
       CustosRuntime runtime = run.runtime(b -> {
-        SimulatedTools.create(world, run).forEach(b::tool);
+        tools.forEach(b::tool);
         DefenceAgents.types().forEach(b::agentType);
         b.policy(policy).approvals(new SimulatedApprover(scenario.supervisor().approvals(), run));
       });
@@ -117,7 +128,7 @@ public final class ScenarioRunner {
       List<World.CredentialRefusal> refusals = world.credentialRefusals();
       MissionSnapshot snapshot = finalSnapshot();
       return new RunResult(scenario, run.seed(), start, stoppedAt, Optional.ofNullable(outcome.getNow(null)),
-          snapshot, audit, run.audit().verify(), record, containment, refusals);
+          snapshot, audit, run.audit().verify(), record, containment, refusals, leaks.record());
     }
 
     /** The scenario's grant, its deadline moved from the scenario's time 0 to the run's. */
@@ -157,7 +168,7 @@ public final class ScenarioRunner {
         List<AgentSnapshot> hit = since == null ? running : running.subList(0, 1);
         String behaviour = compromise.behaviour().text();
         for (AgentSnapshot agent : hit) {
-          mission.redTeamCompromise(agent.id(), behaviour, Behaviours.named(behaviour));
+          mission.redTeamCompromise(agent.id(), behaviour, leaks.brain(behaviour, agent, snapshot));
         }
       });
     }
