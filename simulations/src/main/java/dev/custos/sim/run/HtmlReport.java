@@ -33,7 +33,18 @@ public final class HtmlReport {
           var m = Math.floor(s / 60), x = Math.floor(s % 60);
           return (m < 10 ? '0' : '') + m + ':' + (x < 10 ? '0' : '') + x;
         }
-        el.style.height = Math.max(220, 60 + 34 * DATA.lanes.length) + 'px';
+        // Each kind its colour, and a small vertical offset where kinds meet at one moment (a compromise, the
+        // denials it causes and the halt that ends it), so none hides another.
+        var STYLE = {
+          'attacker step': {color: '#37474f'}, 'attacker step blocked': {color: '#2e7d32'},
+          'alert': {color: '#e6a700'}, 'agent action': {color: '#5470c6'}, 'approval': {color: '#00897b'},
+          'denied': {color: '#d32f2f', offset: [0, -7]}, 'compromise': {color: '#ef6c00', offset: [0, -12], size: 15},
+          'halt': {color: '#6a1b9a', offset: [0, 7], size: [5, 20]}
+        };
+        var last = 0;
+        DATA.series.forEach(function (s) { s.data.forEach(function (d) { last = Math.max(last, d.value[0]); }); });
+        var step = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200].find(function (i) { return last / i <= 12; }) || 14400;
+        el.style.height = Math.max(240, 90 + 34 * DATA.lanes.length) + 'px';
         var chart = echarts.init(el, null, {renderer: 'svg'});
         chart.setOption({
           animation: false,
@@ -41,11 +52,16 @@ public final class HtmlReport {
             return esc(p.seriesName) + ' at ' + t(p.value[0]) + '<br>' + esc(p.name);
           }},
           legend: {top: 0},
-          grid: {left: 140, right: 30, top: 40, bottom: 40},
-          xAxis: {type: 'value', name: 'mm:ss', min: 0, axisLabel: {formatter: t}},
+          grid: {left: 140, right: 30, top: 40, bottom: 70},
+          xAxis: {type: 'value', name: 'virtual time (mm:ss)', nameLocation: 'middle', nameGap: 26, min: 0,
+            max: Math.ceil(last / step) * step || step, interval: step, axisLabel: {formatter: t}},
           yAxis: {type: 'category', data: DATA.lanes, inverse: true},
+          dataZoom: [{type: 'inside', filterMode: 'none'}, {type: 'slider', filterMode: 'none', height: 16, bottom: 4,
+            labelFormatter: function (v) { return t(v); }}],
           series: DATA.series.map(function (s) {
-            return {name: s.name, type: 'scatter', symbol: s.symbol, symbolSize: 11, data: s.data};
+            var style = STYLE[s.name] || {};
+            return {name: s.name, type: 'scatter', symbol: s.symbol, symbolSize: style.size || 11,
+              symbolOffset: style.offset || [0, 0], itemStyle: {color: style.color}, data: s.data};
           })
         });
         window.addEventListener('resize', function () { chart.resize(); });
