@@ -489,9 +489,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         call.action.tool(), call.action.resource(), call.action.arguments(), rules, reason, now,
         now.plus(setup.approvalTimeout()));
     call.actionHash = request.actionHash();
+    // The version of the policy set that asked, or that permitted a call its capability sends to a person: the policy
+    // is asked before either, so a request always names the version it was made under, as the call's other records do.
     audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId, "status", "requested",
-        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason,
-        "actionHash", call.actionHash));
+        "tool", call.action.tool(), "resource", call.action.resource(), "policyVersion",
+        call.decision.policyVersion(), "rules", rules, "reason", reason, "actionHash", call.actionHash));
     String callId = call.action.callId();
     timers.startSingleTimer("approval:" + callId, new ApprovalTimedOut(callId), setup.approvalTimeout());
     CompletionStage<ApprovalAnswer> answer;

@@ -316,8 +316,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       pendingDelegations.put(request.child(),
           new PendingDelegation(request, decision, approvalId, approvalRequest.actionHash()));
       audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested", "action", action,
-          "resource", request.agentType(), "rules", decision.ruleIds(), "reason", reason,
-          "actionHash", approvalRequest.actionHash()));
+          "resource", request.agentType(), "policyVersion", decision.policyVersion(), "rules", decision.ruleIds(),
+          "reason", reason, "actionHash", approvalRequest.actionHash()));
       timers.startSingleTimer("delegation:" + request.child(), new DelegationTimedOut(request.child()),
           mission.spec.approvalTimeout());
       CompletionStage<ApprovalAnswer> answer;

@@ -25,6 +25,7 @@ import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Rate;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
+import dev.custos.policy.CapabilityOnlyPolicy;
 import dev.custos.policy.PolicyDecision;
 import dev.custos.policy.PolicyDecisionPoint;
 import dev.custos.policy.PolicyRequest;
@@ -255,6 +256,11 @@ class ApprovalsTest {
     assertEquals(List.of("requested", "approved"), field(AuditKind.APPROVAL, "status"));
     assertEquals(List.of(request.actionHash()), records(AuditKind.APPROVAL).stream()
         .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("actionHash")).toList());
+    // The capability asked, not a rule: the request names the version of the policy that permitted the call, the one
+    // the executed call names too.
+    assertEquals(List.of(CapabilityOnlyPolicy.VERSION, CapabilityOnlyPolicy.VERSION), List.of(
+        records(AuditKind.APPROVAL).get(0).payload().get("policyVersion"),
+        records(AuditKind.TOOL_EXECUTED).get(0).payload().get("policyVersion")));
   }
 
   @Test
@@ -498,6 +504,9 @@ class ApprovalsTest {
     assertEquals(List.of("i2", "v2", List.of("approved-isolation")), List.of(executed.payload().get("call"),
         executed.payload().get("policyVersion"), executed.payload().get("rules")));
     assertEquals(List.of(false, false, true, true), asked.stream().map(PolicyRequest::approved).toList());
+    assertEquals(List.of("v1", "v1"), records(AuditKind.APPROVAL).stream()
+        .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("policyVersion")).toList(),
+        "each request names the version of the policy that asked");
     assertEquals(AgentStatus.RUNNING, after.status(), "a policy change while waiting is no strike (maxStrikes 1)");
     assertEquals(1, agent(after, mission.root()).budgetUsed(), "the denied call's charge was refunded");
   }
@@ -597,6 +606,9 @@ class ApprovalsTest {
     assertEquals(2, scripts.size(), "one child was ever made");
     assertEquals(0, agent(after, mission.root()).strikes());
     assertEquals(List.of("requested", "requested", "approved", "denied"), field(AuditKind.APPROVAL, "status"));
+    assertEquals(List.of("v1", "v1"), records(AuditKind.APPROVAL).stream()
+        .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("policyVersion")).toList(),
+        "a delegation's request names the version of the policy that asked too");
     assertEquals(1, asked.stream().filter(r -> r instanceof PolicyRequest.Delegation && r.approved()).count());
   }
 
