@@ -385,8 +385,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     if (containsCredential(action.arguments()) || services.credentials().containsCredential(action.resource())) {
       // An agent never holds a credential; one in its call was taken from another agent (leaked, injected).
-      audit(AuditKind.CREDENTIAL_REJECTED, Map.of("call", action.callId(), "tool", action.tool(),
-          "presentedBy", self.id().value(), "reason", "a credential that is not the caller's own was presented"));
+      rejectPresented(action);
       deny(action, "foreign-credential", List.of("the call carries a credential; an agent may only use its own, which"
           + " the runtime presents for it"), null, true);
       return;
@@ -434,6 +433,43 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       askApproval(call, now);
     } else {
       authorize(call, now);
+    }
+  }
+
+  /**
+   * Audits the credentials a call carried: their ids, as the broker names the tokens it issued, never the tokens (the
+   * audit must not hold a usable secret). {@code credential} is the first, {@code credentials} all of them in the order
+   * they appear (the resource first, then the arguments, a map's entries in key order); a broker that cannot name its tokens leaves them null and
+   * empty, and the reason says so.
+   */
+  private void rejectPresented(Action.CallTool action) {
+    Set<String> ids = new java.util.LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
+    collectCredentialIds(action.arguments(), ids);
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("call", action.callId());
+    record.put("tool", action.tool());
+    record.put("presentedBy", self.id().value());
+    record.put("credential", ids.isEmpty() ? null : ids.iterator().next());
+    record.put("credentials", List.copyOf(ids));
+    record.put("reason", ids.isEmpty()
+        ? "a credential that is not the caller's own was presented; the credential broker cannot name it, so no id is"
+            + " recorded"
+        : "a credential that is not the caller's own was presented");
+    audit(AuditKind.CREDENTIAL_REJECTED, record);
+  }
+
+  /** Adds the ids of the credentials {@code value} carries, where {@link #containsCredential} looks, in order. */
+  private void collectCredentialIds(Object value, Set<String> ids) {
+    if (value instanceof String text) {
+      ids.addAll(services.credentials().credentialIdsIn(text));
+    } else if (value instanceof List<?> list) {
+      list.forEach(v -> collectCredentialIds(v, ids));
+    } else if (value instanceof Map<?, ?> map) {
+      // In key order, not the map's: an immutable map's order changes from one JVM to the next, the record must not.
+      map.entrySet().stream().sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getKey()))).forEach(e -> {
+        collectCredentialIds(e.getKey(), ids);
+        collectCredentialIds(e.getValue(), ids);
+      });
     }
   }
 
