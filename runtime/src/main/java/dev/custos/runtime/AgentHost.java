@@ -439,8 +439,8 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   /**
    * Audits the credentials a call carried: their ids, as the broker names the tokens it issued, never the tokens (the
    * audit must not hold a usable secret). {@code credential} is the first, {@code credentials} all of them in the order
-   * they appear (the resource first, then the arguments, a map's entries in key order); a broker that cannot name its tokens leaves them null and
-   * empty, and the reason says so.
+   * they appear (the resource first, then the arguments, a map's entries in key order); a broker that cannot name its
+   * tokens leaves them null and empty, and the reason says so.
    */
   private void rejectPresented(Action.CallTool action) {
     Set<String> ids = new java.util.LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
