@@ -65,7 +65,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * again), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited after.
  * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
  * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
- * of this agent executes.
+ * of this agent executes. A call still waiting for a person when its agent stops (halted or ended) has its request
+ * withdrawn and audited so, and is denied ({@code agent-stopped}, no strike): every call that asked ends in a record.
  */
 public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
@@ -117,6 +118,9 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   /** Why a person is asked when a policy rule asks without a message of its own. */
   private static final String POLICY_ASKS = "policy requires approval";
+
+  /** The reason of a denial because the agent stopped (halted or ended) before its call could run. */
+  private static final String STOPPED = "agent-stopped";
 
   /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted or ended, calls out. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
@@ -552,7 +556,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     audit(AuditKind.APPROVAL, verdict.record(Map.of("call", answered.callId(), "approval", call.approvalId),
         call.actionHash));
     if (!running()) {
-      calls.remove(answered.callId());
+      dropStoppedCall(call);
       return next();
     }
     deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), verdict.approved(), verdict.detail()));
@@ -592,7 +596,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       deliver(new AgentEvent.ApprovalResolved(now(), timedOut.callId(), false, detail));
       withdrawCall(call, "approval", List.of("approval timed out: " + detail));
     } else {
-      calls.remove(timedOut.callId());
+      dropStoppedCall(call);
     }
     return next();
   }
@@ -727,6 +731,17 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   }
 
   private void deny(Action.CallTool action, String reason, List<String> details, PolicyDecision decision, boolean strike) {
+    audit(AuditKind.DECISION, denial(action, reason, details, decision, strike));
+    services.metrics().toolCall("deny");
+    deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
+    if (strike) {
+      strike(reason);
+    }
+  }
+
+  /** The audit record of a denied call. */
+  private static Map<String, Object> denial(Action.CallTool action, String reason, List<String> details,
+      PolicyDecision decision, boolean strike) {
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("call", action.callId());
     record.put("tool", action.tool());
@@ -739,12 +754,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       record.put("rules", decision.ruleIds());
     }
     record.put("strike", strike);
-    audit(AuditKind.DECISION, record);
-    services.metrics().toolCall("deny");
-    deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
-    if (strike) {
-      strike(reason);
-    }
+    return record;
   }
 
   private Map<String, Object> callFields(Call call) {
@@ -983,14 +993,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     state = State.DRAINING;
     inbox.clear();
     timers.cancelAll();
-    for (Call call : new ArrayList<>(calls.values())) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
-      }
-      if (call.stage != Stage.EXECUTING) {
-        calls.remove(call.action.callId());
-      }
-    }
+    dropUnstartedCalls("the agent was halted");
     // The supervisor first: whatever the parent does next reaches the supervisor after this (local sends enqueue at once).
     setup.supervisor().tell(new Supervisor.HostHalted(self.id(), hostState()));
     if (halt.tellParent() && setup.parent() != null) {
@@ -1001,6 +1004,42 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     stopWhenDrained();
     return next();
+  }
+
+  /**
+   * The agent stopped (halted or ended): calls not yet executing never will. A request still waiting for a person leaves
+   * the approval queue, so nobody is asked to approve what can no longer happen, and is audited as withdrawn; its call
+   * is denied (no strike: not the agent's doing) and its charge returned, as the supervisor does for a delegation
+   * waiting on approval. Said to nobody: the agent hears nothing more.
+   */
+  private void dropUnstartedCalls(String why) {
+    for (Call call : new ArrayList<>(calls.values())) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+        audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId,
+            "status", "withdrawn", "detail", why));
+        refuseStopped(call, "approval withdrawn: " + why);
+      }
+      if (call.stage != Stage.EXECUTING) {
+        calls.remove(call.action.callId());
+      }
+    }
+  }
+
+  /**
+   * A call whose approval was answered (or timed out) while the agent was being halted: it will not run, whatever the
+   * answer. Denied, no strike, its charge returned; the halt on its way finds nothing of it left.
+   */
+  private void dropStoppedCall(Call call) {
+    calls.remove(call.action.callId());
+    refuseStopped(call, "the agent was being halted when the approval was resolved");
+  }
+
+  /** Audits a call the agent's stop denied and returns its charge; the agent is not told, it acts no more. */
+  private void refuseStopped(Call call, String detail) {
+    ledger.refund(call.capability, call.tool.cost());
+    audit(AuditKind.DECISION, denial(call.action, STOPPED, List.of(detail), call.decision, false));
+    services.metrics().toolCall("deny");
   }
 
   private void stopWhenDrained() {
@@ -1035,14 +1074,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private void end(AgentStatus status, Map<String, Object> report, String reason) {
     inbox.clear();
     timers.cancelAll();
-    for (Call call : new ArrayList<>(calls.values())) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
-      }
-      if (call.stage != Stage.EXECUTING) {
-        calls.remove(call.action.callId());
-      }
-    }
+    dropUnstartedCalls("the agent ended");
     // Calls already executing drain as a halted host's do: their results are audited as discarded (and their effects
     // journalled for rollback), or the drain timeout abandons them.
     if (calls.isEmpty()) {
