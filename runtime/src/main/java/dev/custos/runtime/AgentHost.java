@@ -723,15 +723,27 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
   }
 
-  /** The call never ran: return its charge, audit why, tell the agent. Not a strike: it was not the agent's doing. */
+  /**
+   * The call never ran: return its charge, audit why (naming the credential minted for it, if one was), tell the agent.
+   * Not a strike: it was not the agent's doing.
+   */
   private void withdrawCall(Call call, String reason, List<String> details) {
     calls.remove(call.action.callId());
     ledger.refund(call.capability, call.tool.cost());
-    deny(call.action, reason, details, call.decision, false);
+    Map<String, Object> record = denial(call.action, reason, details, call.decision, false);
+    if (call.credential != null) {
+      record.put("credential", call.credential.id());
+    }
+    deny(call.action, record, details, reason, false);
   }
 
   private void deny(Action.CallTool action, String reason, List<String> details, PolicyDecision decision, boolean strike) {
-    audit(AuditKind.DECISION, denial(action, reason, details, decision, strike));
+    deny(action, denial(action, reason, details, decision, strike), details, reason, strike);
+  }
+
+  private void deny(Action.CallTool action, Map<String, Object> record, List<String> details, String reason,
+      boolean strike) {
+    audit(AuditKind.DECISION, record);
     services.metrics().toolCall("deny");
     deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
     if (strike) {
