@@ -970,7 +970,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private static HostState emptyState(AgentId id, Grant grant) {
     List<Integer> calls = new ArrayList<>();
     grant.capabilities().forEach(c -> calls.add(0));
-    return new HostState(id, 0, 0, grant.bounds().budget(), calls, 0, 0);
+    return new HostState(id, 0, 0, grant.bounds().budget(), calls, 0, calls, 0, 0);
   }
 
   // ---------------------------------------------------------------------------------------------- bounds and halts
@@ -1110,16 +1110,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private HostState hostState() {
     List<Integer> used = new ArrayList<>();
+    List<Integer> own = new ArrayList<>();
     for (int i = 0; i < ledger.grant().capabilities().size(); i++) {
       used.add(ledger.callsUsed(i));
+      own.add(ledger.ownCallsUsed(i));
     }
     Instant now = now();
     int active = (int) credentials.values().stream()
         .filter(c -> services.credentials().verify(c.token(), c.audience(), self.identity(), now)
             instanceof Verification.Valid)
         .count();
-    return new HostState(self.id(), ledger.budgetUsed(), ledger.budgetReserved(), ledger.budgetLeft(), used, strikes,
-        active);
+    return new HostState(self.id(), ledger.budgetUsed(), ledger.budgetReserved(), ledger.budgetLeft(), used,
+        ledger.ownBudgetUsed(), own, strikes, active);
   }
 
   private Behavior<Command> onPostStop() {

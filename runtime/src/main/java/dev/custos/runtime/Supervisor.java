@@ -851,9 +851,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     long used = last == null ? 0 : last.budgetUsed();
     long reserved = last == null ? 0 : last.budgetReserved();
     long left = last == null ? r.grant.bounds().budget() : last.budgetLeft();
-    List<Integer> calls = last == null ? r.grant.capabilities().stream().map(c -> 0).toList() : last.callsUsed();
+    List<Integer> none = r.grant.capabilities().stream().map(c -> 0).toList();
+    List<Integer> calls = last == null ? none : last.callsUsed();
     return new AgentSnapshot(r.info.id(), r.parent, r.info.role(), r.info.path(), r.info.type(), r.info.depth(),
-        r.info.identity(), r.grant, used, reserved, left, calls, last == null ? 0 : last.strikes(), r.status,
+        r.info.identity(), r.grant, used, reserved, left, calls, last == null ? 0 : last.ownBudgetUsed(),
+        last == null ? none : last.ownCallsUsed(), last == null ? 0 : last.strikes(), r.status,
         r.haltReason, r.status == AgentStatus.RUNNING && last != null ? last.activeCredentials() : 0,
         r.children, r.startedAt, r.endedAt);
   }

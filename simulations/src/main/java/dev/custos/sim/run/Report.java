@@ -201,8 +201,9 @@ public final class Report {
       agent.put("endedAtMs", a.endedAt() == null ? null : ms(a.endedAt()));
       agent.put("status", a.status().text());
       agent.put("haltReason", a.haltReason());
-      agent.put("budgetUsed", a.budgetUsed());
-      agent.put("calls", a.callsUsed().stream().mapToLong(Integer::longValue).sum());
+      // The agent's own spending, as the spec says: its children's are theirs (the runtime's budgetUsed counts both).
+      agent.put("budgetUsed", a.ownBudgetUsed());
+      agent.put("calls", a.ownCallsUsed().stream().mapToLong(Integer::longValue).sum());
       agent.put("strikes", a.strikes());
       list.add(agent);
     }

@@ -283,6 +283,44 @@ class ReportTest {
         "the withdrawn call's charge came back");
   }
 
+  // ---------------------------------------------------------------------------------------------- agents
+
+  @Test
+  void anAgentsBudgetUsedAndCallsAreItsOwnNotItsChildrens() throws Exception {
+    Mission run = new Mission();
+    run.type("root", event -> {
+      if (event instanceof AgentEvent.MissionStarted) {
+        return List.of(new Action.CallTool("s1", "edr.scan", "host:corp/fin-ws-01"),
+            new Action.Delegate("worker", "worker", MissionBrief.of("query"), grant(
+                childBounds(run.in(Duration.ofMinutes(10)), 1), Capability.of("siem.query", List.of("siem:alerts"),
+                    OptionalInt.of(3), false))));
+      }
+      return event instanceof AgentEvent.ChildReported ? List.of(new Action.Complete(Map.of())) : List.of();
+    });
+    run.type("worker", event -> {
+      if (event instanceof AgentEvent.MissionStarted) {
+        return List.of(new Action.CallTool("q1", "siem.query", "siem:alerts"));
+      }
+      if (event instanceof AgentEvent.ToolResult result) {
+        return "q1".equals(result.callId()) ? List.of(new Action.CallTool("q2", "siem.query", "siem:alerts"))
+            : List.of(new Action.Complete(Map.of()));
+      }
+      return List.of();
+    });
+
+    Ran ran = run.start(grant(bounds(run.in(Duration.ofMinutes(20)), 1, 3),
+        Capability.of("edr.scan", "host:**"), Capability.of("siem.query", List.of("siem:alerts"), OptionalInt.of(5),
+            false)), b -> { });
+
+    JsonNode root = ran.report.get("agents").get(0);
+    JsonNode worker = ran.report.get("agents").get(1);
+    assertEquals(List.of("completed", "completed"), List.of(root.get("status").asText(),
+        worker.get("status").asText()));
+    // edr.scan costs 2, siem.query 1: the root's ledger counts the worker's 2 queries too, its own spending does not.
+    assertEquals(List.of(2L, 1L), List.of(root.get("budgetUsed").asLong(), root.get("calls").asLong()));
+    assertEquals(List.of(2L, 2L), List.of(worker.get("budgetUsed").asLong(), worker.get("calls").asLong()));
+  }
+
   // ---------------------------------------------------------------------------------------------- harness
 
   private static GrantRequest grant(Bounds bounds, Capability... capabilities) {
