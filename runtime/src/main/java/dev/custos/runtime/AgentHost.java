@@ -444,7 +444,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
    * Audits the credentials a call carried: their ids, as the broker names the tokens it issued, never the tokens (the
    * audit must not hold a usable secret). {@code credential} is the first, {@code credentials} all of them in the order
    * they appear (the resource first, then the arguments, a map's entries in key order); a broker that cannot name its
-   * tokens leaves them null and empty, and the reason says so.
+   * tokens leaves the first absent and the list empty, and the reason says so.
    */
   private void rejectPresented(Action.CallTool action) {
     Set<String> ids = new java.util.LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
@@ -453,7 +453,10 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     record.put("call", action.callId());
     record.put("tool", action.tool());
     record.put("presentedBy", self.id().value());
-    record.put("credential", ids.isEmpty() ? null : ids.iterator().next());
+    if (!ids.isEmpty()) {
+      // Absent rather than null when unnamed: the audit store indexes this member as a credential id.
+      record.put("credential", ids.iterator().next());
+    }
     record.put("credentials", List.copyOf(ids));
     record.put("reason", ids.isEmpty()
         ? "a credential that is not the caller's own was presented; the credential broker cannot name it, so no id is"

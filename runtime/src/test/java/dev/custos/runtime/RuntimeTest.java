@@ -30,7 +30,6 @@ import dev.custos.identity.SpiffeId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -453,22 +452,17 @@ class RuntimeTest {
   }
 
   @Test
-  void aBrokerThatCannotNameTheCredentialLeavesItsIdNullAndTheReasonSaysSo() throws Exception {
+  void aBrokerThatCannotNameTheCredentialLeavesItsIdOutAndTheReasonSaysSo() throws Exception {
     brokerInUse = new CannotName(broker);
 
     aThiefPresentsItsParentsCredential();
 
     List<AuditRecord> rejected = records(AuditKind.CREDENTIAL_REJECTED);
     assertEquals(3, rejected.size(), "found all the same: the broker still knows its tokens");
-    Map<String, Object> expected = new HashMap<>();
-    expected.put("credential", null);
-    expected.put("credentials", List.of());
-    expected.put("reason", "a credential that is not the caller's own was presented; the credential broker cannot"
-        + " name it, so no id is recorded");
     for (AuditRecord record : rejected) {
-      Map<String, Object> got = new HashMap<>(record.payload());
-      got.keySet().retainAll(expected.keySet());
-      assertEquals(expected, got);
+      assertEquals(List.of(false, List.of(), "a credential that is not the caller's own was presented; the credential"
+          + " broker cannot name it, so no id is recorded"), List.of(record.payload().containsKey("credential"),
+          record.payload().get("credentials"), record.payload().get("reason")));
     }
   }
 

@@ -41,6 +41,8 @@ import java.util.Objects;
  *
  * <p>Where the spec leaves a choice, the report makes these:
  * <ul>
+ *   <li><b>Spending.</b> An agent's {@code budgetUsed} and {@code calls} are what its own calls spent, as the spec
+ *       says; the runtime's ledger also counts what its ended children spent, which the report leaves to them.
  *   <li><b>Policy versions.</b> An {@code approval-required} call names the version of the policy set it was asked
  *       under: the one whose rule asked, or, when the capability asked, the one that permitted the call first (the
  *       policy is always asked before a person is). A call denied before the policy was asked (capability, rate,
