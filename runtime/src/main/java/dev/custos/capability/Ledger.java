@@ -23,6 +23,9 @@ public final class Ledger {
   private long budgetUsed;
   private long budgetReserved;
   private final int[] callsUsed;
+  /** The part of {@link #budgetUsed} and {@link #callsUsed} this agent's own calls spent, released children's not. */
+  private long ownBudgetUsed;
+  private final int[] ownCallsUsed;
   private final int[] callsReserved;
   private int agentSlotsReserved;
   private final Map<AgentId, Reservation> children = new HashMap<>();
@@ -30,6 +33,7 @@ public final class Ledger {
   public Ledger(Grant grant) {
     this.grant = grant;
     this.callsUsed = new int[grant.capabilities().size()];
+    this.ownCallsUsed = new int[grant.capabilities().size()];
     this.callsReserved = new int[grant.capabilities().size()];
   }
 
@@ -52,6 +56,16 @@ public final class Ledger {
 
   public int callsUsed(int capability) {
     return callsUsed[capability];
+  }
+
+  /** What this agent's own calls spent: {@link #budgetUsed} less what its released children's subtrees spent. */
+  public long ownBudgetUsed() {
+    return ownBudgetUsed;
+  }
+
+  /** This agent's own calls on {@code capability}: {@link #callsUsed} less those its released children made. */
+  public int ownCallsUsed(int capability) {
+    return ownCallsUsed[capability];
   }
 
   public int callsReserved(int capability) {
@@ -115,6 +129,8 @@ public final class Ledger {
     }
     callsUsed[capability]++;
     budgetUsed += cost;
+    ownCallsUsed[capability]++;
+    ownBudgetUsed += cost;
     return new ChargeResult.Charged(capability, cost);
   }
 
@@ -208,12 +224,15 @@ public final class Ledger {
    * @throws IllegalArgumentException when more would return than was used
    */
   public void refund(int capability, long cost) {
-    if (cost < 0 || cost > budgetUsed || callsUsed[capability] < 1) {
+    if (cost < 0 || cost > ownBudgetUsed || ownCallsUsed[capability] < 1) {
       throw new IllegalArgumentException("cannot refund a call of capability " + capability + " costing " + cost
-          + " when " + callsUsed[capability] + " calls and " + budgetUsed + " budget are used");
+          + " when the agent's own calls used " + ownCallsUsed[capability] + " calls and " + ownBudgetUsed
+          + " budget");
     }
     callsUsed[capability]--;
     budgetUsed -= cost;
+    ownCallsUsed[capability]--;
+    ownBudgetUsed -= cost;
   }
 
   /** Whether {@code child} holds a reservation here. */

@@ -9,10 +9,12 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.random.RandomGenerator;
 
@@ -243,6 +245,27 @@ public final class InProcessCredentialBroker implements CredentialBroker {
       }
     }
     return false;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The same scan as {@link #containsCredential}, each token found looked up for its credential's id.
+   */
+  @Override
+  public List<String> credentialIdsIn(String text) {
+    if (text == null) {
+      return List.of();
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    int last = text.length() - TOKEN_LENGTH;
+    for (int at = text.indexOf(TOKEN_PREFIX); at >= 0 && at <= last; at = text.indexOf(TOKEN_PREFIX, at + 1)) {
+      Credential credential = inventory.byToken(text.substring(at, at + TOKEN_LENGTH));
+      if (credential != null) {
+        ids.add(credential.id());
+      }
+    }
+    return List.copyOf(ids);
   }
 
   /**

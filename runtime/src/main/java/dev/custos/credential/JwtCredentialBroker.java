@@ -24,10 +24,12 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Date;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -306,12 +308,37 @@ public final class JwtCredentialBroker implements CredentialBroker {
     }
     for (int at = text.indexOf("eyJ"); at >= 0; at = text.indexOf("eyJ", at + 1)) {
       for (String start : tokenStarts) {
-        if (text.startsWith(start, at) && issuedTokenAt(text, at, at + start.length())) {
+        if (text.startsWith(start, at) && issuedTokenAt(text, at, at + start.length()) != null) {
           return true;
         }
       }
     }
     return false;
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The same scan as {@link #containsCredential}, each token found looked up for its credential's id: the id is
+   * this broker's record of what it issued, not the {@code jti} claim read from the text, so nothing unverified is
+   * named.
+   */
+  @Override
+  public List<String> credentialIdsIn(String text) {
+    if (text == null) {
+      return List.of();
+    }
+    Set<String> ids = new LinkedHashSet<>();
+    for (int at = text.indexOf("eyJ"); at >= 0; at = text.indexOf("eyJ", at + 1)) {
+      for (String start : tokenStarts) {
+        Credential credential = text.startsWith(start, at) ? issuedTokenAt(text, at, at + start.length()) : null;
+        if (credential != null) {
+          ids.add(credential.id());
+          break;
+        }
+      }
+    }
+    return List.copyOf(ids);
   }
 
   /**
@@ -468,8 +495,8 @@ public final class JwtCredentialBroker implements CredentialBroker {
     return token;
   }
 
-  /** Whether an issued token starts at {@code at}, its payload at {@code payload}. */
-  private boolean issuedTokenAt(String text, int at, int payload) {
+  /** The credential whose issued token starts at {@code at}, its payload at {@code payload}; null when none does. */
+  private Credential issuedTokenAt(String text, int at, int payload) {
     int dot = payload;
     int limit = Math.min(text.length(), at + CredentialVerifier.MAX_TOKEN_CHARS);
     while (dot < limit && isBase64Url(text.charAt(dot))) {
@@ -477,7 +504,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
     }
     int end = dot + 1 + Jws.SIGNATURE_CHARS;
     return dot < limit && text.charAt(dot) == '.' && end <= text.length()
-        && inventory.hasToken(text.substring(at, end));
+        ? inventory.byToken(text.substring(at, end)) : null;
   }
 
   private static boolean isBase64Url(char c) {

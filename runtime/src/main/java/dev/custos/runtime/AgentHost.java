@@ -65,7 +65,8 @@ import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
  * again), a credential of the agent's own, an audit record made durable, then the tool; the outcome is audited after.
  * Every denial is audited and, when it is the agent's doing, a strike. A violation (strikes, an exhausted budget or
  * call limit, the deadline) freezes the host at once and asks the supervisor to halt the subtree; from then on nothing
- * of this agent executes.
+ * of this agent executes. A call still waiting for a person when its agent stops (halted or ended) has its request
+ * withdrawn and audited so, and is denied ({@code agent-stopped}, no strike): every call that asked ends in a record.
  */
 public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
@@ -117,6 +118,9 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   /** Why a person is asked when a policy rule asks without a message of its own. */
   private static final String POLICY_ASKS = "policy requires approval";
+
+  /** The reason of a denial because the agent stopped (halted or ended) before its call could run. */
+  private static final String STOPPED = "agent-stopped";
 
   /** Running: acting. Freezing: a violation was reported, nothing more runs. Draining: halted or ended, calls out. */
   private enum State { RUNNING, FREEZING, DRAINING, STOPPED }
@@ -385,8 +389,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     if (containsCredential(action.arguments()) || services.credentials().containsCredential(action.resource())) {
       // An agent never holds a credential; one in its call was taken from another agent (leaked, injected).
-      audit(AuditKind.CREDENTIAL_REJECTED, Map.of("call", action.callId(), "tool", action.tool(),
-          "presentedBy", self.id().value(), "reason", "a credential that is not the caller's own was presented"));
+      rejectPresented(action);
       deny(action, "foreign-credential", List.of("the call carries a credential; an agent may only use its own, which"
           + " the runtime presents for it"), null, true);
       return;
@@ -434,6 +437,46 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       askApproval(call, now);
     } else {
       authorize(call, now);
+    }
+  }
+
+  /**
+   * Audits the credentials a call carried: their ids, as the broker names the tokens it issued, never the tokens (the
+   * audit must not hold a usable secret). {@code credential} is the first, {@code credentials} all of them in the order
+   * they appear (the resource first, then the arguments, a map's entries in key order); a broker that cannot name its
+   * tokens leaves the first absent and the list empty, and the reason says so.
+   */
+  private void rejectPresented(Action.CallTool action) {
+    Set<String> ids = new java.util.LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
+    collectCredentialIds(action.arguments(), ids);
+    Map<String, Object> record = new LinkedHashMap<>();
+    record.put("call", action.callId());
+    record.put("tool", action.tool());
+    record.put("presentedBy", self.id().value());
+    if (!ids.isEmpty()) {
+      // Absent rather than null when unnamed: the audit store indexes this member as a credential id.
+      record.put("credential", ids.iterator().next());
+    }
+    record.put("credentials", List.copyOf(ids));
+    record.put("reason", ids.isEmpty()
+        ? "a credential that is not the caller's own was presented; the credential broker cannot name it, so no id is"
+            + " recorded"
+        : "a credential that is not the caller's own was presented");
+    audit(AuditKind.CREDENTIAL_REJECTED, record);
+  }
+
+  /** Adds the ids of the credentials {@code value} carries, where {@link #containsCredential} looks, in order. */
+  private void collectCredentialIds(Object value, Set<String> ids) {
+    if (value instanceof String text) {
+      ids.addAll(services.credentials().credentialIdsIn(text));
+    } else if (value instanceof List<?> list) {
+      list.forEach(v -> collectCredentialIds(v, ids));
+    } else if (value instanceof Map<?, ?> map) {
+      // In key order, not the map's: an immutable map's order changes from one JVM to the next, the record must not.
+      map.entrySet().stream().sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getKey()))).forEach(e -> {
+        collectCredentialIds(e.getKey(), ids);
+        collectCredentialIds(e.getValue(), ids);
+      });
     }
   }
 
@@ -489,9 +532,11 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
         call.action.tool(), call.action.resource(), call.action.arguments(), rules, reason, now,
         now.plus(setup.approvalTimeout()));
     call.actionHash = request.actionHash();
+    // The version of the policy set that asked, or that permitted a call its capability sends to a person: the policy
+    // is asked before either, so a request always names the version it was made under, as the call's other records do.
     audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId, "status", "requested",
-        "tool", call.action.tool(), "resource", call.action.resource(), "rules", rules, "reason", reason,
-        "actionHash", call.actionHash));
+        "tool", call.action.tool(), "resource", call.action.resource(), "policyVersion",
+        call.decision.policyVersion(), "rules", rules, "reason", reason, "actionHash", call.actionHash));
     String callId = call.action.callId();
     timers.startSingleTimer("approval:" + callId, new ApprovalTimedOut(callId), setup.approvalTimeout());
     CompletionStage<ApprovalAnswer> answer;
@@ -514,7 +559,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     audit(AuditKind.APPROVAL, verdict.record(Map.of("call", answered.callId(), "approval", call.approvalId),
         call.actionHash));
     if (!running()) {
-      calls.remove(answered.callId());
+      dropStoppedCall(call);
       return next();
     }
     deliver(new AgentEvent.ApprovalResolved(now, answered.callId(), verdict.approved(), verdict.detail()));
@@ -554,7 +599,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       deliver(new AgentEvent.ApprovalResolved(now(), timedOut.callId(), false, detail));
       withdrawCall(call, "approval", List.of("approval timed out: " + detail));
     } else {
-      calls.remove(timedOut.callId());
+      dropStoppedCall(call);
     }
     return next();
   }
@@ -681,14 +726,37 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
   }
 
-  /** The call never ran: return its charge, audit why, tell the agent. Not a strike: it was not the agent's doing. */
+  /**
+   * The call never ran: return its charge, audit why (naming the credential minted for it, if one was), tell the agent.
+   * Not a strike: it was not the agent's doing.
+   */
   private void withdrawCall(Call call, String reason, List<String> details) {
     calls.remove(call.action.callId());
     ledger.refund(call.capability, call.tool.cost());
-    deny(call.action, reason, details, call.decision, false);
+    Map<String, Object> record = denial(call.action, reason, details, call.decision, false);
+    if (call.credential != null) {
+      record.put("credential", call.credential.id());
+    }
+    deny(call.action, record, details, reason, false);
   }
 
   private void deny(Action.CallTool action, String reason, List<String> details, PolicyDecision decision, boolean strike) {
+    deny(action, denial(action, reason, details, decision, strike), details, reason, strike);
+  }
+
+  private void deny(Action.CallTool action, Map<String, Object> record, List<String> details, String reason,
+      boolean strike) {
+    audit(AuditKind.DECISION, record);
+    services.metrics().toolCall("deny");
+    deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
+    if (strike) {
+      strike(reason);
+    }
+  }
+
+  /** The audit record of a denied call. */
+  private static Map<String, Object> denial(Action.CallTool action, String reason, List<String> details,
+      PolicyDecision decision, boolean strike) {
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("call", action.callId());
     record.put("tool", action.tool());
@@ -701,12 +769,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       record.put("rules", decision.ruleIds());
     }
     record.put("strike", strike);
-    audit(AuditKind.DECISION, record);
-    services.metrics().toolCall("deny");
-    deliver(new AgentEvent.CallDenied(now(), action.callId(), action.tool(), action.resource(), details));
-    if (strike) {
-      strike(reason);
-    }
+    return record;
   }
 
   private Map<String, Object> callFields(Call call) {
@@ -910,7 +973,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private static HostState emptyState(AgentId id, Grant grant) {
     List<Integer> calls = new ArrayList<>();
     grant.capabilities().forEach(c -> calls.add(0));
-    return new HostState(id, 0, 0, grant.bounds().budget(), calls, 0, 0);
+    return new HostState(id, 0, 0, grant.bounds().budget(), calls, 0, calls, 0, 0);
   }
 
   // ---------------------------------------------------------------------------------------------- bounds and halts
@@ -945,14 +1008,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     state = State.DRAINING;
     inbox.clear();
     timers.cancelAll();
-    for (Call call : new ArrayList<>(calls.values())) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
-      }
-      if (call.stage != Stage.EXECUTING) {
-        calls.remove(call.action.callId());
-      }
-    }
+    dropUnstartedCalls("the agent was halted");
     // The supervisor first: whatever the parent does next reaches the supervisor after this (local sends enqueue at once).
     setup.supervisor().tell(new Supervisor.HostHalted(self.id(), hostState()));
     if (halt.tellParent() && setup.parent() != null) {
@@ -963,6 +1019,42 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
     }
     stopWhenDrained();
     return next();
+  }
+
+  /**
+   * The agent stopped (halted or ended): calls not yet executing never will. A request still waiting for a person leaves
+   * the approval queue, so nobody is asked to approve what can no longer happen, and is audited as withdrawn; its call
+   * is denied (no strike: not the agent's doing) and its charge returned, as the supervisor does for a delegation
+   * waiting on approval. Said to nobody: the agent hears nothing more.
+   */
+  private void dropUnstartedCalls(String why) {
+    for (Call call : new ArrayList<>(calls.values())) {
+      if (call.stage == Stage.AWAITING_APPROVAL) {
+        services.approvals().withdraw(call.approvalId);
+        audit(AuditKind.APPROVAL, Map.of("call", call.action.callId(), "approval", call.approvalId,
+            "status", "withdrawn", "detail", why));
+        refuseStopped(call, "approval withdrawn: " + why);
+      }
+      if (call.stage != Stage.EXECUTING) {
+        calls.remove(call.action.callId());
+      }
+    }
+  }
+
+  /**
+   * A call whose approval was answered (or timed out) while the agent was being halted: it will not run, whatever the
+   * answer. Denied, no strike, its charge returned; the halt on its way finds nothing of it left.
+   */
+  private void dropStoppedCall(Call call) {
+    calls.remove(call.action.callId());
+    refuseStopped(call, "the agent was being halted when the approval was resolved");
+  }
+
+  /** Audits a call the agent's stop denied and returns its charge; the agent is not told, it acts no more. */
+  private void refuseStopped(Call call, String detail) {
+    ledger.refund(call.capability, call.tool.cost());
+    audit(AuditKind.DECISION, denial(call.action, STOPPED, List.of(detail), call.decision, false));
+    services.metrics().toolCall("deny");
   }
 
   private void stopWhenDrained() {
@@ -997,14 +1089,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
   private void end(AgentStatus status, Map<String, Object> report, String reason) {
     inbox.clear();
     timers.cancelAll();
-    for (Call call : new ArrayList<>(calls.values())) {
-      if (call.stage == Stage.AWAITING_APPROVAL) {
-        services.approvals().withdraw(call.approvalId);
-      }
-      if (call.stage != Stage.EXECUTING) {
-        calls.remove(call.action.callId());
-      }
-    }
+    dropUnstartedCalls("the agent ended");
     // Calls already executing drain as a halted host's do: their results are audited as discarded (and their effects
     // journalled for rollback), or the drain timeout abandons them.
     if (calls.isEmpty()) {
@@ -1028,16 +1113,18 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
 
   private HostState hostState() {
     List<Integer> used = new ArrayList<>();
+    List<Integer> own = new ArrayList<>();
     for (int i = 0; i < ledger.grant().capabilities().size(); i++) {
       used.add(ledger.callsUsed(i));
+      own.add(ledger.ownCallsUsed(i));
     }
     Instant now = now();
     int active = (int) credentials.values().stream()
         .filter(c -> services.credentials().verify(c.token(), c.audience(), self.identity(), now)
             instanceof Verification.Valid)
         .count();
-    return new HostState(self.id(), ledger.budgetUsed(), ledger.budgetReserved(), ledger.budgetLeft(), used, strikes,
-        active);
+    return new HostState(self.id(), ledger.budgetUsed(), ledger.budgetReserved(), ledger.budgetLeft(), used,
+        ledger.ownBudgetUsed(), own, strikes, active);
   }
 
   private Behavior<Command> onPostStop() {

@@ -12,17 +12,20 @@ import java.util.List;
  * @param parent null for the root
  * @param budgetUsed spent by the agent itself and by its ended children
  * @param budgetReserved carved out for its live children
- * @param callsUsed per capability of its grant
+ * @param callsUsed per capability of its grant, the agent's own calls and its ended children's
+ * @param ownBudgetUsed spent by the agent's own calls only
+ * @param ownCallsUsed per capability of its grant, the agent's own calls only
  * @param haltReason null unless halted
  * @param endedAt null while running
  */
 public record AgentSnapshot(AgentId id, AgentId parent, String role, String path, String type, int depth,
     SpiffeId identity, GrantRequest grant, long budgetUsed, long budgetReserved, long budgetLeft, List<Integer> callsUsed,
-    int strikes, AgentStatus status, String haltReason, int activeCredentials, List<AgentId> children, Instant startedAt,
-    Instant endedAt) {
+    long ownBudgetUsed, List<Integer> ownCallsUsed, int strikes, AgentStatus status, String haltReason,
+    int activeCredentials, List<AgentId> children, Instant startedAt, Instant endedAt) {
 
   public AgentSnapshot {
     callsUsed = List.copyOf(callsUsed);
+    ownCallsUsed = List.copyOf(ownCallsUsed);
     children = List.copyOf(children);
   }
 }

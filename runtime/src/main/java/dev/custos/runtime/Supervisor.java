@@ -1,5 +1,6 @@
 package dev.custos.runtime;
 
+import dev.custos.Durations;
 import dev.custos.agent.Agent;
 import dev.custos.agent.AgentInfo;
 import dev.custos.agent.ToolOutcome;
@@ -291,7 +292,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         request.role(), request.agentType(), request.grant(), request.briefLabels(),
         Map.of("time", now.toString(), "approved", false)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
-      denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy"
+      denyDelegation(request, parent, decision, null, List.of(forbid.message().isEmpty() ? "forbidden by policy"
           : forbid.message()), !Services.POLICY_FAILED.equals(forbid.policyVersion()));
       return this;
     }
@@ -300,7 +301,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       held.removeAll(permit.releasedLabels());
     }
     if (!held.isEmpty()) {
-      denyDelegation(request, parent, decision,
+      denyDelegation(request, parent, decision, null,
           List.of("the brief carries facts labelled " + held + ", which policy does not release"), true);
       return this;
     }
@@ -316,8 +317,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       pendingDelegations.put(request.child(),
           new PendingDelegation(request, decision, approvalId, approvalRequest.actionHash()));
       audit(parent, AuditKind.APPROVAL, Map.of("approval", approvalId, "status", "requested", "action", action,
-          "resource", request.agentType(), "rules", decision.ruleIds(), "reason", reason,
-          "actionHash", approvalRequest.actionHash()));
+          "resource", request.agentType(), "policyVersion", decision.policyVersion(), "rules", decision.ruleIds(),
+          "reason", reason, "actionHash", approvalRequest.actionHash()));
       timers.startSingleTimer("delegation:" + request.child(), new DelegationTimedOut(request.child()),
           mission.spec.approvalTimeout());
       CompletionStage<ApprovalAnswer> answer;
@@ -330,7 +331,7 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       getContext().pipeToSelf(answer, (a, failure) -> new DelegationAnswered(child, a, failure));
       return this;
     }
-    grantDelegation(request, parent, decision);
+    grantDelegation(request, parent, decision, null);
     return this;
   }
 
@@ -344,7 +345,8 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     ApprovalVerdict verdict = ApprovalVerdict.of(answered.answer(), answered.failure(), pending.actionHash());
     audit(parent, AuditKind.APPROVAL, verdict.record(Map.of("approval", pending.approvalId()), pending.actionHash()));
     if (!verdict.approved() || parent.status != AgentStatus.RUNNING) {
-      denyDelegation(pending.request(), parent, pending.decision(), List.of(verdict.detail()), false);
+      denyDelegation(pending.request(), parent, pending.decision(), pending.approvalId(),
+          List.of(verdict.detail()), false);
       return this;
     }
     // Approved: the policy has the last word once more, with context.approved, in case it changed while waiting.
@@ -354,11 +356,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
         missions.get(parent.mission).info, now, request.role(), request.agentType(), request.grant(),
         request.briefLabels(), Map.of("time", now.toString(), "approved", true)));
     if (decision instanceof PolicyDecision.Forbid forbid) {
-      denyDelegation(request, parent, decision, List.of(forbid.message().isEmpty() ? "forbidden by policy once approved"
-          : forbid.message()), false);
+      denyDelegation(request, parent, decision, pending.approvalId(), List.of(forbid.message().isEmpty()
+          ? "forbidden by policy once approved" : forbid.message()), false);
       return this;
     }
-    grantDelegation(request, parent, decision);
+    grantDelegation(request, parent, decision, pending.approvalId());
     return this;
   }
 
@@ -367,8 +369,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     if (pending != null) {
       services.approvals().withdraw(pending.approvalId());
       AgentRecord parent = agents.get(pending.request().parent());
-      audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "timed-out"));
-      denyDelegation(pending.request(), parent, pending.decision(), List.of("approval timed out"), false);
+      String detail = "nobody answered within " + Durations.format(missions.get(parent.mission).spec.approvalTimeout());
+      audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "timed-out",
+          "detail", detail));
+      denyDelegation(pending.request(), parent, pending.decision(), pending.approvalId(), List.of("approval timed out"),
+          false);
     }
     return this;
   }
@@ -392,15 +397,18 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
       AgentRecord parent = agents.get(pending.request().parent());
       audit(parent, AuditKind.APPROVAL, Map.of("approval", pending.approvalId(), "status", "withdrawn",
           "detail", why));
-      denyDelegation(pending.request(), parent, pending.decision(), List.of(why), false);
+      denyDelegation(pending.request(), parent, pending.decision(), pending.approvalId(), List.of(why), false);
     }
   }
 
   /**
    * Names and identifies the child, then records the delegation; the parent hears "granted" only once that record is
-   * durable, and "denied" (no strike: not the agent's doing) when the audit store cannot take it.
+   * durable, and "denied" (no strike: not the agent's doing) when the audit store cannot take it. {@code approval} is
+   * the id of the approval the delegation waited on, null when it asked nobody: the record names it, so the request and
+   * the delegation it decided can be joined.
    */
-  private void grantDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision) {
+  private void grantDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision,
+      String approval) {
     int seen = parent.roles.merge(request.role(), 1, Integer::sum);
     String role = seen == 1 ? request.role() : request.role() + "-" + seen;
     String path = parent.info.path() + "/" + role;
@@ -416,6 +424,9 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     payload.put("grant", describe(request.grant()));
     payload.put("policyVersion", decision.policyVersion());
     payload.put("rules", decision.ruleIds());
+    if (approval != null) {
+      payload.put("approval", approval);
+    }
     CompletionStage<AuditReceipt> durable;
     try {
       durable = services.audit().append(new AuditEntry(now(), parent.mission.value(),
@@ -456,11 +467,21 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     return this;
   }
 
-  private void denyDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision,
+  /** Records a refused delegation ({@code approval} as for {@link #grantDelegation}) and tells the parent. */
+  private void denyDelegation(RequestDelegation request, AgentRecord parent, PolicyDecision decision, String approval,
       List<String> reasons, boolean strike) {
-    audit(parent, AuditKind.DELEGATION, Map.of("decision", "deny", "role", request.role(),
-        "agentType", request.agentType(), "reasons", reasons, "policyVersion", decision.policyVersion(),
-        "rules", decision.ruleIds(), "strike", strike));
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("decision", "deny");
+    payload.put("role", request.role());
+    payload.put("agentType", request.agentType());
+    payload.put("reasons", reasons);
+    payload.put("policyVersion", decision.policyVersion());
+    payload.put("rules", decision.ruleIds());
+    payload.put("strike", strike);
+    if (approval != null) {
+      payload.put("approval", approval);
+    }
+    audit(parent, AuditKind.DELEGATION, payload);
     request.replyTo().tell(new AgentHost.DelegationDenied(request.child(), request.role(), reasons, strike));
   }
 
@@ -830,9 +851,11 @@ public final class Supervisor extends AbstractBehavior<Supervisor.Command> {
     long used = last == null ? 0 : last.budgetUsed();
     long reserved = last == null ? 0 : last.budgetReserved();
     long left = last == null ? r.grant.bounds().budget() : last.budgetLeft();
-    List<Integer> calls = last == null ? r.grant.capabilities().stream().map(c -> 0).toList() : last.callsUsed();
+    List<Integer> none = r.grant.capabilities().stream().map(c -> 0).toList();
+    List<Integer> calls = last == null ? none : last.callsUsed();
     return new AgentSnapshot(r.info.id(), r.parent, r.info.role(), r.info.path(), r.info.type(), r.info.depth(),
-        r.info.identity(), r.grant, used, reserved, left, calls, last == null ? 0 : last.strikes(), r.status,
+        r.info.identity(), r.grant, used, reserved, left, calls, last == null ? 0 : last.ownBudgetUsed(),
+        last == null ? none : last.ownCallsUsed(), last == null ? 0 : last.strikes(), r.status,
         r.haltReason, r.status == AgentStatus.RUNNING && last != null ? last.activeCredentials() : 0,
         r.children, r.startedAt, r.endedAt);
   }

@@ -80,6 +80,26 @@ class LedgerTest {
   }
 
   @Test
+  void theAgentsOwnSpendingLeavesOutWhatItsChildrenSpent() {
+    DelegationResult.Granted granted = delegate(150, 8);
+    ledger.reserve(child, granted);
+    ledger.consume(2, 7);
+    Ledger childLedger = new Ledger(granted.grant());
+    childLedger.consume(0, 40);
+    childLedger.consume(0, 20);
+    ledger.release(child, childLedger.unused());
+    ledger.consume(0, 3);
+    assertEquals(List.of(70L, 10L), List.of(ledger.budgetUsed(), ledger.ownBudgetUsed()));
+    assertEquals(List.of(3, 1), List.of(ledger.callsUsed(2), ledger.ownCallsUsed(2)));
+    assertEquals(1, ledger.ownCallsUsed(0));
+    ledger.refund(2, 7);
+    assertEquals(List.of(63L, 3L), List.of(ledger.budgetUsed(), ledger.ownBudgetUsed()));
+    assertEquals(List.of(2, 0), List.of(ledger.callsUsed(2), ledger.ownCallsUsed(2)));
+    assertThrows(IllegalArgumentException.class, () -> ledger.refund(2, 1), "the child's calls are not its to refund");
+    assertEquals(List.of(60L, 2), List.of(childLedger.ownBudgetUsed(), childLedger.ownCallsUsed(0)));
+  }
+
+  @Test
   void anEndedChildsUnreleasedReservationsCountAsSpent() {
     DelegationResult.Granted granted = delegate(150, 8);
     ledger.reserve(child, granted);

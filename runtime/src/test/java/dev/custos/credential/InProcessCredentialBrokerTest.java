@@ -273,6 +273,22 @@ class InProcessCredentialBrokerTest {
   }
 
   @Test
+  void credentialIdsInNamesEachIssuedTokenOnceInOrderAndNeverALookAlike() {
+    Credential first = broker.issue(Agent.request(TRIAGE, EDR, T0, DEADLINE));
+    Credential second = broker.issue(Agent.request(TRIAGE, EDR, T0, DEADLINE));
+    String lookAlike = InProcessCredentialBroker.TOKEN_PREFIX + "A".repeat(43);
+
+    assertEquals(List.of(second.id(), first.id()), broker.credentialIdsIn(second.token() + " " + lookAlike + " "
+        + first.token() + " " + second.token()));
+    assertEquals(List.of(first.id()), broker.credentialIdsIn("{\"key\":\"" + first.token() + "\"}"));
+    assertEquals(List.of(), broker.credentialIdsIn(lookAlike));
+    assertEquals(List.of(), broker.credentialIdsIn(first.token().substring(0, first.token().length() - 1)));
+    assertEquals(List.of(), broker.credentialIdsIn(null));
+    assertEquals(List.of(), new InProcessCredentialBroker(LIFETIME, new SplittableRandom(2))
+        .credentialIdsIn(first.token()), "another broker's token is not this broker's to name");
+  }
+
+  @Test
   void containsCredentialIgnoresLookAlikesAndFragments() {
     Credential credential = broker.issue(Agent.request(TRIAGE, EDR, T0, DEADLINE));
     String token = credential.token();

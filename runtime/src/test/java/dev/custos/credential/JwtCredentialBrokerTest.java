@@ -217,6 +217,25 @@ class JwtCredentialBrokerTest {
   }
 
   @Test
+  void credentialIdsInNamesEachIssuedTokenOnceInOrderAndNothingForAForgedJti() {
+    Credential first = broker.issue(tree.contain1.request(T0));
+    broker.rotate(T0);
+    Credential second = broker.issue(tree.triage.request(T0));
+    String[] parts = JwtFixtures.parts(first.token());
+
+    assertEquals(List.of(second.id(), first.id()), broker.credentialIdsIn("use " + second.token() + " or "
+        + first.token() + ", then " + second.token() + " again"));
+    assertEquals(List.of(first.id()), broker.credentialIdsIn("Authorization: Bearer " + first.token() + "\n"));
+    assertEquals(first.id(), JwtFixtures.claims(first.token()).get("jti"), "the id is the token's jti");
+    // A token whose payload names another jti is not one this broker issued: not named, whatever its claim says.
+    String forged = parts[0] + "." + JwtFixtures.encode(Map.of("jti", second.id())) + "." + parts[2];
+    assertEquals(List.of(), broker.credentialIdsIn(forged));
+    assertEquals(List.of(), broker.credentialIdsIn(first.token().substring(1)));
+    assertEquals(List.of(), broker.credentialIdsIn(null));
+    assertEquals(List.of(), broker.credentialIdsIn(""));
+  }
+
+  @Test
   void rotationKeepsOldKeysPublishedUntilTheirLastCredentialExpiredPlusTheGrace() {
     JwtCredentialBroker rotating = JwtCredentialBroker.builder().lifetime(LIFETIME).random(JwtFixtures.seeded(3))
         .clock(Clock.fixed(T0, ZoneOffset.UTC)).build();

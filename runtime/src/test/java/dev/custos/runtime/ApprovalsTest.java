@@ -25,6 +25,7 @@ import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Rate;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
+import dev.custos.policy.CapabilityOnlyPolicy;
 import dev.custos.policy.PolicyDecision;
 import dev.custos.policy.PolicyDecisionPoint;
 import dev.custos.policy.PolicyRequest;
@@ -255,6 +256,11 @@ class ApprovalsTest {
     assertEquals(List.of("requested", "approved"), field(AuditKind.APPROVAL, "status"));
     assertEquals(List.of(request.actionHash()), records(AuditKind.APPROVAL).stream()
         .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("actionHash")).toList());
+    // The capability asked, not a rule: the request names the version of the policy that permitted the call, the one
+    // the executed call names too.
+    assertEquals(List.of(CapabilityOnlyPolicy.VERSION, CapabilityOnlyPolicy.VERSION), List.of(
+        records(AuditKind.APPROVAL).get(0).payload().get("policyVersion"),
+        records(AuditKind.TOOL_EXECUTED).get(0).payload().get("policyVersion")));
   }
 
   @Test
@@ -440,13 +446,42 @@ class ApprovalsTest {
 
     assertEquals(AgentStatus.HALTED, outcome.status());
     assertEquals("strikes", outcome.reason());
-    assertEquals(List.of("f3", "f4", "f5"), field(AuditKind.DECISION, "call"),
-        "the third strike froze the agent: f6 to f10 never reached the gateway");
-    assertEquals(List.of("approval-flood", "approval-flood", "approval-flood"), field(AuditKind.DECISION, "reason"));
-    assertEquals(List.of("f1", "f2"), field(AuditKind.APPROVAL, "call"));
     await().atMost(WAIT).until(() -> approvals.pending().isEmpty());
+    // The halt withdrew the two waiting requests and denied their calls: a final record for every call, no strike.
+    assertEquals(List.of("f3", "f4", "f5", "f1", "f2"), field(AuditKind.DECISION, "call"),
+        "the third strike froze the agent: f6 to f10 never reached the gateway");
+    assertEquals(List.of("approval-flood", "approval-flood", "approval-flood", "agent-stopped", "agent-stopped"),
+        field(AuditKind.DECISION, "reason"));
+    assertEquals(List.of(true, true, true, false, false), field(AuditKind.DECISION, "strike"));
+    assertEquals(List.of("f1", "f2", "f1", "f2"), field(AuditKind.APPROVAL, "call"));
+    assertEquals(List.of("requested", "requested", "withdrawn", "withdrawn"), field(AuditKind.APPROVAL, "status"));
+    assertEquals(List.of("the agent was halted", "the agent was halted"), records(AuditKind.APPROVAL).subList(2, 4)
+        .stream().map(r -> r.payload().get("detail")).toList());
     assertEquals(List.of(), isolate.executions);
+    assertEquals(0, agent(snapshot(mission), mission.root()).budgetUsed(), "the withdrawn calls' charges came back");
     assertThrows(IllegalArgumentException.class, () -> Custos.builder().maxPendingApprovals(0));
+  }
+
+  @Test
+  void anAgentThatEndsWithACallWaitingWithdrawsTheRequestAndTheCallIsDeniedWithItsChargeReturned() throws Exception {
+    InMemoryApprovals approvals = new InMemoryApprovals();
+    runtime(b -> b.approvals(approvals), Map.of("root", event -> event instanceof AgentEvent.MissionStarted
+        ? List.of(isolateCall("i1", "a"), new Action.Complete(Map.of())) : none()));
+    MissionHandle mission = start(rootGrant(3));
+
+    assertEquals(AgentStatus.COMPLETED, outcome(mission).status());
+
+    assertEquals(List.of(), approvals.pending(), "nobody is asked to approve what can no longer happen");
+    assertEquals(List.of("requested", "withdrawn"), field(AuditKind.APPROVAL, "status"));
+    assertEquals(List.of("i1", "i1"), field(AuditKind.APPROVAL, "call"));
+    assertEquals("the agent ended", records(AuditKind.APPROVAL).get(1).payload().get("detail"));
+    AuditRecord denied = records(AuditKind.DECISION).get(0);
+    assertEquals(List.of("i1", "agent-stopped", List.of("approval withdrawn: the agent ended"),
+        CapabilityOnlyPolicy.VERSION, false), List.of(denied.payload().get("call"), denied.payload().get("reason"),
+        denied.payload().get("details"), denied.payload().get("policyVersion"), denied.payload().get("strike")));
+    assertEquals(1, records(AuditKind.DECISION).size());
+    assertEquals(List.of(), isolate.executions);
+    assertEquals(0, agent(snapshot(mission), mission.root()).budgetUsed(), "the call never ran: its charge came back");
   }
 
   // ---------------------------------------------------------------------------------------------- asked again
@@ -498,6 +533,9 @@ class ApprovalsTest {
     assertEquals(List.of("i2", "v2", List.of("approved-isolation")), List.of(executed.payload().get("call"),
         executed.payload().get("policyVersion"), executed.payload().get("rules")));
     assertEquals(List.of(false, false, true, true), asked.stream().map(PolicyRequest::approved).toList());
+    assertEquals(List.of("v1", "v1"), records(AuditKind.APPROVAL).stream()
+        .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("policyVersion")).toList(),
+        "each request names the version of the policy that asked");
     assertEquals(AgentStatus.RUNNING, after.status(), "a policy change while waiting is no strike (maxStrikes 1)");
     assertEquals(1, agent(after, mission.root()).budgetUsed(), "the denied call's charge was refunded");
   }
@@ -597,6 +635,13 @@ class ApprovalsTest {
     assertEquals(2, scripts.size(), "one child was ever made");
     assertEquals(0, agent(after, mission.root()).strikes());
     assertEquals(List.of("requested", "requested", "approved", "denied"), field(AuditKind.APPROVAL, "status"));
+    assertEquals(List.of("v1", "v1"), records(AuditKind.APPROVAL).stream()
+        .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("policyVersion")).toList(),
+        "a delegation's request names the version of the policy that asked too");
+    assertEquals(List.of(containment.id(), eradication.id()), field(AuditKind.DELEGATION, "approval"),
+        "each delegation record names the approval it waited on");
+    assertEquals(List.of(containment.id(), eradication.id()), records(AuditKind.APPROVAL).stream()
+        .filter(r -> "requested".equals(r.payload().get("status"))).map(r -> r.payload().get("approval")).toList());
     assertEquals(1, asked.stream().filter(r -> r instanceof PolicyRequest.Delegation && r.approved()).count());
   }
 
@@ -628,7 +673,9 @@ class ApprovalsTest {
     assertEquals(1, after.agents().size(), "no child was spawned");
     assertEquals(1, scripts.size());
     assertEquals(List.of("requested", "requested", "mismatched", "timed-out"), field(AuditKind.APPROVAL, "status"));
+    assertEquals("nobody answered within 2m", records(AuditKind.APPROVAL).get(3).payload().get("detail"));
     assertEquals(List.of("deny", "deny"), field(AuditKind.DELEGATION, "decision"));
+    assertEquals(List.of(containment.id(), eradication.id()), field(AuditKind.DELEGATION, "approval"));
     assertEquals(0, agent(after, mission.root()).strikes());
   }
 
@@ -646,6 +693,9 @@ class ApprovalsTest {
     assertFalse(approvals.approve(requests.get(0).id(), "alice"));
     assertEquals(AgentStatus.HALTED, outcome(mission).status());
     assertEquals(List.of("requested", "requested", "withdrawn", "withdrawn"), field(AuditKind.APPROVAL, "status"));
+    assertEquals(field(AuditKind.APPROVAL, "approval").subList(2, 4), field(AuditKind.DELEGATION, "approval"),
+        "each withdrawn request's delegation is denied, naming it");
+    assertEquals(List.of("deny", "deny"), field(AuditKind.DELEGATION, "decision"));
     assertEquals(1, scripts.size(), "no child was spawned");
   }
 }

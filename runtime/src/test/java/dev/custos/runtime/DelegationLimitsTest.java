@@ -706,6 +706,11 @@ class DelegationLimitsTest {
         .filter(r -> "audit-unavailable".equals(r.payload().get("reason")))
         .map(r -> mission.root() + "/" + r.payload().get("call"))
         .collect(Collectors.toSet())).containsAll(deniedIds));
+    // Each names the credential minted for the call that never ran, one the agent was issued.
+    Set<Object> issued = records(AuditKind.CREDENTIAL_ISSUED).stream().map(r -> r.payload().get("credential"))
+        .collect(Collectors.toSet());
+    assertThat(records(AuditKind.DECISION).stream().filter(r -> "audit-unavailable".equals(r.payload().get("reason")))
+        .map(r -> r.payload().get("credential")).toList()).isNotEmpty().allSatisfy(c -> assertThat(issued).contains(c));
     assertTrue(audit.verify().intact(), audit.verify().toString());
   }
 }

@@ -19,10 +19,14 @@ import dev.custos.capability.Bounds;
 import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Rate;
+import dev.custos.credential.Credential;
+import dev.custos.credential.CredentialBroker;
+import dev.custos.credential.CredentialRequest;
 import dev.custos.credential.InProcessCredentialBroker;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
+import dev.custos.identity.SpiffeId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,6 +44,8 @@ class RuntimeTest {
 
   private final InMemoryAuditLog audit = new InMemoryAuditLog();
   private final InProcessCredentialBroker broker = new InProcessCredentialBroker();
+  /** The broker the runtime is built with: {@link #broker} unless a test wraps it. */
+  private CredentialBroker brokerInUse = broker;
   private final FakeTool query = new FakeTool("siem.query");
   private final FakeTool isolate = new FakeTool("host.isolate", 2, "host.release");
   private final FakeTool release = new FakeTool("host.release", 0, null);
@@ -56,7 +62,7 @@ class RuntimeTest {
 
   /** A runtime whose agent types are the given behaviours: type "root", "child", "grandchild"... as registered. */
   private CustosRuntime runtime(Map<String, Function<AgentEvent, List<Action>>> types) {
-    Custos.Builder builder = Custos.builder().audit(audit).credentials(broker).drainTimeout(Duration.ofSeconds(5))
+    Custos.Builder builder = Custos.builder().audit(audit).credentials(brokerInUse).drainTimeout(Duration.ofSeconds(5))
         .tool(query).tool(isolate).tool(release).tool(slow);
     types.forEach((type, behaviour) -> builder.agentType(type, () -> {
       Script script = new Script(behaviour);
@@ -393,8 +399,11 @@ class RuntimeTest {
     assertEquals(List.of("host:corp/a", "host:corp/a", "host:corp/a"), release.resources());
   }
 
-  @Test
-  void anotherAgentsCredentialPresentedInACallIsRefusedAuditedAndAStrike() throws Exception {
+  /**
+   * The simulation's credential-thief scenario: the root's credential leaks to its child, which presents it in every
+   * call until strikes halt it; the root then completes. Returns the leaked token.
+   */
+  private String aThiefPresentsItsParentsCredential() throws Exception {
     java.util.concurrent.atomic.AtomicReference<String> leaked = new java.util.concurrent.atomic.AtomicReference<>();
     runtime(Map.of(
         "root", event -> {
@@ -402,7 +411,6 @@ class RuntimeTest {
             return List.of(new Action.CallTool("q1", "siem.query", "siem:alerts"));
           }
           if (event instanceof AgentEvent.ToolResult result && result.callId().equals("q1")) {
-            // The simulation's credential-thief scenario: the parent's credential leaks to its child.
             leaked.set(query.executions.get(0).credential().token());
             return List.of(new Action.Delegate("thief", "thief", MissionBrief.of("x"),
                 grant(child(in(Duration.ofMinutes(4)), 3, 0, 3), Capability.of("siem.query", "siem:alerts"))));
@@ -421,11 +429,75 @@ class RuntimeTest {
 
     assertEquals(AgentStatus.COMPLETED, outcome(mission).status());
     assertEquals(1, query.executions.size(), "only the root's own call ran");
+    assertEquals("strikes", records(AuditKind.HALT).get(0).payload().get("reason"));
+    assertThat(audit.records().toString()).doesNotContain(leaked.get());
+    return leaked.get();
+  }
+
+  @Test
+  void anotherAgentsCredentialPresentedInACallIsRefusedAuditedByItsIdAndAStrike() throws Exception {
+    aThiefPresentsItsParentsCredential();
+
     List<AuditRecord> rejected = records(AuditKind.CREDENTIAL_REJECTED);
     assertEquals(3, rejected.size());
     assertEquals("a2", rejected.get(0).payload().get("presentedBy"));
-    assertEquals("strikes", records(AuditKind.HALT).get(0).payload().get("reason"));
-    assertThat(audit.records().toString()).doesNotContain(leaked.get());
+    // Each record names the presented credential by its id, the root's own: never by its token.
+    String jti = query.executions.get(0).credential().id();
+    for (AuditRecord record : rejected) {
+      assertEquals(List.of(jti, List.of(jti), "a credential that is not the caller's own was presented"), List.of(
+          record.payload().get("credential"), record.payload().get("credentials"), record.payload().get("reason")));
+    }
+    assertEquals(List.of(jti), records(AuditKind.CREDENTIAL_ISSUED).stream()
+        .map(r -> r.payload().get("credential")).toList(), "the id is that of the credential the root was issued");
+  }
+
+  @Test
+  void aBrokerThatCannotNameTheCredentialLeavesItsIdOutAndTheReasonSaysSo() throws Exception {
+    brokerInUse = new CannotName(broker);
+
+    aThiefPresentsItsParentsCredential();
+
+    List<AuditRecord> rejected = records(AuditKind.CREDENTIAL_REJECTED);
+    assertEquals(3, rejected.size(), "found all the same: the broker still knows its tokens");
+    for (AuditRecord record : rejected) {
+      assertEquals(List.of(false, List.of(), "a credential that is not the caller's own was presented; the credential"
+          + " broker cannot name it, so no id is recorded"), List.of(record.payload().containsKey("credential"),
+          record.payload().get("credentials"), record.payload().get("reason")));
+    }
+  }
+
+  /** A broker that finds its tokens in text but, like a third party's written before ids could be asked, not names. */
+  private static final class CannotName implements CredentialBroker {
+    private final CredentialBroker inner;
+
+    CannotName(CredentialBroker inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public Credential issue(CredentialRequest request) {
+      return inner.issue(request);
+    }
+
+    @Override
+    public Verification verify(String token, String audience, SpiffeId presenter, Instant now) {
+      return inner.verify(token, audience, presenter, now);
+    }
+
+    @Override
+    public void revokeLineage(AgentId agent, Instant at) {
+      inner.revokeLineage(agent, at);
+    }
+
+    @Override
+    public boolean containsCredential(String text) {
+      return inner.containsCredential(text);
+    }
+
+    @Override
+    public int activeCount(AgentId holder, Instant now) {
+      return inner.activeCount(holder, now);
+    }
   }
 
   @Test

@@ -322,7 +322,8 @@ public final class HtmlReport {
           + (Boolean.TRUE.equals(e.get("executed")) ? ", executed" : "") + " (" + e.get("reason") + ")";
       case "delegation" -> " " + e.get("role") + (e.get("child") == null ? "" : " as " + e.get("child")) + ": "
           + e.get("decision") + " (" + e.get("reason") + ")";
-      case "approval" -> ": " + e.get("status") + (e.get("call") == null ? "" : " for #" + e.get("call"));
+      case "approval" -> ": " + e.get("status") + (e.get("call") == null ? "" : " for #" + e.get("call"))
+          + (e.get("withdrawnAtMs") == null ? "" : ", withdrawn at " + time(e.get("withdrawnAtMs")));
       case "credential-rejected" -> " " + e.get("tool") + " presented by " + e.get("presentedBy") + ": "
           + e.get("reason");
       case "halt" -> ": " + e.get("reason") + ", subtree " + e.get("subtree");

@@ -41,6 +41,35 @@ import java.util.Objects;
  * Beside the spec's {@code behaviour}, a {@code compromise} event names the credential the simulation leaked to the new
  * brain, {@code leakedCredential} (its id) and {@code leakedFrom} (its holder), both null when nothing leaked; the
  * leaked credential is not in {@code credentials}, which lists what the runtime issued (see {@link CredentialLeaks}).
+ *
+ * <p>Where the spec leaves a choice, the report makes these:
+ * <ul>
+ *   <li><b>Spending.</b> An agent's {@code budgetUsed} and {@code calls} are what its own calls spent, as the spec
+ *       says; the runtime's ledger also counts what its ended children spent, which the report leaves to them.
+ *   <li><b>Policy versions.</b> An {@code approval-required} call names the version of the policy set it was asked
+ *       under: the one whose rule asked, or, when the capability asked, the one that permitted the call first (the
+ *       policy is always asked before a person is). A call denied before the policy was asked (capability, rate,
+ *       budget...) names none: {@code null}.
+ *   <li><b>Credentials.</b> A {@code tool-call} names the credential the runtime presented for it, so an allowed call
+ *       names one, and a denied call only when one was minted for it before it was withdrawn. A
+ *       {@code credential-rejected} event names the credential presented by its id ({@code jti}); the runtime records
+ *       ids, never tokens. A call carrying several gives one event per credential; a credential the broker could not
+ *       name is {@code null}, and the event's reason says so.
+ *   <li><b>A delegation's approval.</b> {@code call} is the seq of the {@code delegation} event the request decided.
+ *       A delegation is decided only after its answer, and its decision is {@code allow} or {@code deny} (the spec has
+ *       no "asked" decision for delegations), so that event comes after its approval events and {@code call} refers
+ *       forward. It stays {@code null} only if the run ended with the request still open (nothing decided it).
+ *   <li><b>Answers.</b> Every {@code approval} event adds {@code detail}: why the request was made, or what the answer
+ *       was (who approved or denied, the timeout). An approval given for another action than the one waiting
+ *       (the audit's {@code mismatched}) does not count; for the action that asked it is {@code denied}, and its
+ *       detail says why.
+ *   <li><b>Withdrawn requests.</b> When the agent that asked stops (halted or ended) before anyone answers, the
+ *       runtime withdraws the request. The spec's statuses are requested, approved, denied and timed-out, and a
+ *       withdrawal is none of them (nobody answered, and it did not time out), so it gets no {@code approval} event
+ *       of its own: the request's event carries {@code withdrawnAtMs} (added to every {@code requested} event,
+ *       {@code null} unless withdrawn), and what it asked for is then denied like any other: a {@code tool-call} with
+ *       reason {@code agent-stopped}, or a {@code delegation} whose reason says the delegating agent stopped.
+ * </ul>
  */
 public final class Report {
 
@@ -177,8 +206,9 @@ public final class Report {
       agent.put("endedAtMs", a.endedAt() == null ? null : ms(a.endedAt()));
       agent.put("status", a.status().text());
       agent.put("haltReason", a.haltReason());
-      agent.put("budgetUsed", a.budgetUsed());
-      agent.put("calls", a.callsUsed().stream().mapToLong(Integer::longValue).sum());
+      // The agent's own spending, as the spec says: its children's are theirs (the runtime's budgetUsed counts both).
+      agent.put("budgetUsed", a.ownBudgetUsed());
+      agent.put("calls", a.ownCallsUsed().stream().mapToLong(Integer::longValue).sum());
       agent.put("strikes", a.strikes());
       list.add(agent);
     }
@@ -221,8 +251,8 @@ public final class Report {
     private final List<Map<String, Object>> events = new ArrayList<>();
     /** Per executed call ({@code agent/call}, the runtime's tool call id), the seq of its tool-call event. */
     private final Map<String, Long> executedCalls = new HashMap<>();
-    /** Per call waiting for approval ({@code agent/call}), the seq of its approval-required event. */
-    private final Map<String, Long> askingCalls = new HashMap<>();
+    /** Per approval the runtime asked for (its id), the events made of it so far. */
+    private final Map<String, Asked> asked = new HashMap<>();
     /** Per TOOL_EXECUTED record's seq, whether its effect happened. */
     private final Map<Long, Boolean> effectHappened = new HashMap<>();
     /** The leaks no compromise event has shown yet, in order. */
@@ -277,9 +307,9 @@ public final class Report {
           e.put("decision", "deny");
           e.put("reason", p.get("reason"));
           e.put("policyVersion", p.get("policyVersion"));
-          e.put("credential", null);
+          // Null unless a credential was minted for a call that then never ran (refused, audit store down).
+          e.put("credential", p.get("credential"));
           e.put("executed", false);
-          askingCalls.remove(agent + "/" + p.get("call"));
         }
         case TOOL_EXECUTED -> {
           Map<String, Object> e = event(at, "tool-call", agent);
@@ -291,7 +321,6 @@ public final class Report {
           e.put("credential", p.get("credential"));
           e.put("executed", effectHappened.getOrDefault(record.seq(), false));
           executedCalls.put(agent + "/" + p.get("call"), (Long) e.get("seq"));
-          askingCalls.remove(agent + "/" + p.get("call"));
         }
         case APPROVAL -> approval(record, at, agent);
         case DELEGATION -> {
@@ -301,13 +330,22 @@ public final class Report {
           e.put("role", p.get("role"));
           e.put("decision", allowed ? "allow" : "deny");
           e.put("reason", allowed ? ALLOW_REASON : reasons(p.get("reasons")));
+          Asked ask = p.get("approval") == null ? null : asked.get(String.valueOf(p.get("approval")));
+          if (ask != null) {
+            ask.decided((Long) e.get("seq"));
+          }
         }
         case CREDENTIAL_REJECTED -> {
-          Map<String, Object> e = event(at, "credential-rejected", agent);
-          e.put("credential", null);
-          e.put("presentedBy", p.get("presentedBy"));
-          e.put("tool", p.get("tool"));
-          e.put("reason", p.get("reason"));
+          // One event per credential the call carried, each named by its id (the runtime records no token).
+          List<?> presented = p.get("credentials") instanceof List<?> ids && !ids.isEmpty()
+              ? ids : java.util.Collections.singletonList(p.get("credential"));
+          for (Object credential : presented) {
+            Map<String, Object> e = event(at, "credential-rejected", agent);
+            e.put("credential", credential);
+            e.put("presentedBy", p.get("presentedBy"));
+            e.put("tool", p.get("tool"));
+            e.put("reason", p.get("reason"));
+          }
         }
         case HALT -> {
           @SuppressWarnings("unchecked")
@@ -340,35 +378,53 @@ public final class Report {
     }
 
     /**
-     * An agent's call asked a person: the call as {@code approval-required}, then the request; the answer refers to
-     * the call's event. A delegation's approval has no event of its own to refer to: {@code call} is null.
+     * A request for a person's approval and what became of it, by the approval's id (see the class comment). A call's
+     * request is its {@code approval-required} tool-call event, then the {@code approval} event; a delegation's is
+     * the approval event alone, whose {@code call} is filled in once the delegation event is made.
      */
     private void approval(AuditRecord record, long at, String agent) {
       Map<String, Object> p = record.payload();
-      Object status = p.get("status");
-      String key = agent + "/" + p.get("call");
+      String status = String.valueOf(p.get("status"));
+      String id = String.valueOf(p.get("approval"));
       if ("requested".equals(status)) {
-        Long call = null;
+        Asked ask = new Asked();
+        asked.put(id, ask);
         if (p.containsKey("call")) {
           Map<String, Object> e = event(at, "tool-call", agent);
           e.put("tool", p.get("tool"));
           e.put("resource", p.get("resource"));
           e.put("decision", "approval-required");
           e.put("reason", p.get("reason"));
-          e.put("policyVersion", null);
+          e.put("policyVersion", p.get("policyVersion"));
           e.put("credential", null);
           e.put("executed", false);
-          call = (Long) e.get("seq");
-          askingCalls.put(key, call);
+          ask.call = (Long) e.get("seq");
         }
-        Map<String, Object> e = event(at, "approval", agent);
-        e.put("call", call);
-        e.put("status", "requested");
-      } else if ("approved".equals(status) || "denied".equals(status) || "timed-out".equals(status)) {
-        Map<String, Object> e = event(at, "approval", agent);
-        e.put("call", p.containsKey("call") ? askingCalls.get(key) : null);
-        e.put("status", status);
+        ask.request = ask.add(approvalEvent(at, agent, ask, "requested", p.get("reason")));
+        ask.request.put("withdrawnAtMs", null);
+        return;
       }
+      Asked ask = asked.computeIfAbsent(id, unseen -> new Asked());
+      switch (status) {
+        case "approved", "denied", "timed-out" -> ask.add(approvalEvent(at, agent, ask, status, p.get("detail")));
+        // An approval given for another action never counts: for the action that asked, it is a denial.
+        case "mismatched" -> ask.add(approvalEvent(at, agent, ask, "denied", p.get("detail")));
+        // Nobody answered and nobody will: the asking agent stopped. Not a status of the spec's; the request says when.
+        case "withdrawn" -> {
+          if (ask.request != null) {
+            ask.request.put("withdrawnAtMs", at);
+          }
+        }
+        default -> { }
+      }
+    }
+
+    private Map<String, Object> approvalEvent(long at, String agent, Asked ask, String status, Object detail) {
+      Map<String, Object> e = event(at, "approval", agent);
+      e.put("call", ask.call);
+      e.put("status", status);
+      e.put("detail", detail);
+      return e;
     }
 
     /**
@@ -408,6 +464,28 @@ public final class Report {
       e.put("agent", agent);
       events.add(e);
       return e;
+    }
+  }
+
+  /** What the report made of one approval request: the event that asked, and the approval events so far. */
+  private static final class Asked {
+    /** The seq of the tool-call or delegation event that asked; a delegation's is known only once it is decided. */
+    Long call;
+    /** The approval event of the request itself; null when the request was not seen. */
+    Map<String, Object> request;
+    private final List<Map<String, Object>> events = new ArrayList<>();
+
+    Map<String, Object> add(Map<String, Object> event) {
+      events.add(event);
+      return event;
+    }
+
+    /** The delegation that asked was decided as event {@code seq}: every approval event of it refers to that. */
+    void decided(long seq) {
+      if (call == null) {
+        call = seq;
+        events.forEach(e -> e.put("call", seq));
+      }
     }
   }
 

@@ -148,6 +148,7 @@ class CredentialLeakTest {
     assertEquals(3, rejected.size(), rejected.toString());
     for (JsonNode e : rejected) {
       assertEquals("a3", e.get("presentedBy").asText());
+      assertEquals(leaked.id(), e.get("credential").asText(), "the refusal names the leaked credential by its id");
       assertEquals("a credential that is not the caller's own was presented", e.get("reason").asText());
     }
     assertEquals(3, calls.size(), calls.toString());
@@ -166,9 +167,12 @@ class CredentialLeakTest {
     assertEquals("strikes", thief.get("haltReason").asText());
     assertEquals(3, thief.get("strikes").asInt());
 
-    // The leaked credential reached no tool: no call ran with it and no simulated tool had it to refuse.
+    // The leaked credential reached no tool: no call ran with it and no simulated tool had it to refuse (only the
+    // runtime's refusals name it).
     for (JsonNode e : events) {
-      assertFalse(leaked.id().equals(e.path("credential").asText()), e.toString());
+      if (!"credential-rejected".equals(e.get("kind").asText()) || !"a3".equals(e.get("agent").asText())) {
+        assertFalse(leaked.id().equals(e.path("credential").asText()), e.toString());
+      }
     }
     assertEquals("pass", r.get("outcome").get("verdict").asText(), r.get("outcome").toString());
   }
