@@ -371,7 +371,7 @@ class ReportTest {
         List<AuditRecord> audit = sim.audit().records();
         RunResult result = new RunResult(scenario, 7, sim.start(), stopped, Optional.of(outcome.join()),
             snapshot.join(), audit, sim.audit().verify(), List.of(), new Containment(0, false, OptionalLong.empty()),
-            world.credentialRefusals());
+            world.credentialRefusals(), List.of());
         String json = Report.of(result).toJson();
         JsonNode report = MAPPER.readTree(json);
         assertTrue(report.get("audit").get("verified").asBoolean());
