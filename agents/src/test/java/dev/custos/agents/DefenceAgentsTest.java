@@ -66,9 +66,10 @@ class DefenceAgentsTest {
 
   @Test
   void theAgentsUseThePublicAgentSpiOnly() throws IOException {
-    // The SPI, the capability values a grant is written in, and the helpers that read durations.
+    // The SPI, the capability values a grant is written in, the ids its events name children by, and the helpers that
+    // read durations.
     List<String> allowed = List.of("dev.custos.agent.", "dev.custos.agents.", "dev.custos.capability.",
-        "dev.custos.Durations;", "dev.custos.BadInputException;");
+        "dev.custos.identity.AgentId;", "dev.custos.Durations;", "dev.custos.BadInputException;");
     List<String> imports = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/custos/agents"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
