@@ -81,6 +81,11 @@ final class Findings {
     return confirmed.contains(host);
   }
 
+  /** Whether the last verdict on {@code host} was clean. */
+  boolean clean(String host) {
+    return clean.contains(host);
+  }
+
   /** The hosts both isolated and snapshotted, in the order isolated. */
   List<String> isolatedAndSnapshotted() {
     return isolated.stream().filter(snapshots::containsKey).toList();

@@ -10,6 +10,7 @@ import dev.custos.capability.Capability;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -30,7 +31,8 @@ import java.util.TreeMap;
  * </ol>
  *
  * <p>Each step starts as soon as what it needs is known, so a containment holding its isolations does not hold up the
- * triage of the next alerts.
+ * triage of the next alerts. A scan can miss: a host judged clean is scanned once more straight away, and again
+ * whenever a new alert names it.
  *
  * <p>It reads until the next read would fall less than one interval before its deadline, waits for the children it
  * still expects, and reports. Only a brief that says so ends it sooner: with {@code quietPolls} it reports after that
@@ -85,6 +87,8 @@ public final class IncidentCommander implements Agent {
   private final Set<String> restoreAsked = new LinkedHashSet<>();
   /** {@code "tool resource"} the grant holds no call for: reported once, not asked for again. */
   private final Set<String> outOfGrant = new LinkedHashSet<>();
+  /** Children given each {@code "role resource"}; looked up only, never iterated. */
+  private final Map<String, Integer> tries = new HashMap<>();
   /** Roles a delegation was refused for: a refusal is a strike, so they are not asked for again. */
   private final Set<String> refused = new LinkedHashSet<>();
 
@@ -191,9 +195,10 @@ public final class IncidentCommander implements Agent {
     return children.waiting() ? List.of() : List.of(finish());
   }
 
-  /** A host an alert names is scanned the first time it is named. */
+  /** A host an alert names is scanned: the first time, and again while no scan has confirmed it (scans can miss). */
   private void name(String host) {
-    if (!host.isEmpty() && named.add(host)) {
+    if (!host.isEmpty() && !findings.confirmed(host) && !outOfGrant.contains("edr.scan " + host)) {
+      named.add(host);
       toTriage.add(host);
     }
   }
@@ -318,6 +323,7 @@ public final class IncidentCommander implements Agent {
 
   private void ask(String role, String objective, Map<String, Fact> facts, List<Capability> capabilities,
       List<String> given) {
+    given.forEach(resource -> tries.merge(role + " " + resource, 1, Integer::sum));
     children.ask(role, RANK.indexOf(role), objective, facts, capabilities, given);
   }
 
@@ -330,6 +336,11 @@ public final class IncidentCommander implements Agent {
       toContain.add(host);
       alerts.values().stream().filter(alert -> alert.host().equals(host)).forEach(this::containWhatItNames);
       toSnapshot.add(host);
+    }
+    if (child.role().equals(TRIAGE)) {
+      // An alert said compromised, one scan said clean: the scan may have missed, so a second one looks again.
+      child.given().stream().filter(host -> findings.clean(host) && tries.get(TRIAGE + " " + host) == 1)
+          .forEach(toTriage::add);
     }
     return next(now);
   }

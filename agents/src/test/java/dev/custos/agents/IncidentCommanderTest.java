@@ -71,13 +71,14 @@ class IncidentCommanderTest {
     MissionOutcome outcome = harness.outcome(mission);
 
     assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
-    assertEquals(Map.ofEntries(Map.entry("status", "contained"), Map.entry("alerts", 2L), Map.entry("rounds", 1L),
+    assertEquals(Map.ofEntries(Map.entry("status", "contained"), Map.entry("alerts", 2L), Map.entry("rounds", 2L),
         Map.entry("confirmed", List.of(WS1)), Map.entry("clean", List.of(WS2)), Map.entry("isolated", List.of(WS1)),
         Map.entry("disabled", List.of()), Map.entry("blocked", List.of()),
         Map.entry("snapshots", Map.of(WS1, "snap-1")), Map.entry("restored", List.of()),
         Map.entry("problems", List.of())), outcome.report());
-    // The world: both hosts scanned, only the compromised one isolated, on triage's corroborated confidence.
-    assertThat(harness.env.resources("edr.scan")).containsExactlyInAnyOrder(WS1, WS2);
+    // The world: both hosts scanned (the clean one twice: a scan can miss), only the compromised one isolated, on
+    // triage's corroborated confidence.
+    assertThat(harness.env.resources("edr.scan")).containsExactlyInAnyOrder(WS1, WS2, WS2);
     assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
     assertEquals(Map.of("confidence", Triage.CORROBORATED), harness.env.of("host.isolate").get(0).arguments());
     assertEquals(List.of(), harness.env.of("data.export"), "alert text is never an instruction");
@@ -85,9 +86,11 @@ class IncidentCommanderTest {
     // The tree: each child holds one call per resource of its step, and nothing else.
     MissionSnapshot tree = harness.snapshot(mission);
     assertThat(tree.agents()).extracting(AgentSnapshot::role)
-        .containsExactly("commander", "triage", "containment", "forensics");
+        .containsExactly("commander", "triage", "containment", "triage-2", "forensics");
     assertEquals(List.of(Capability.of("edr.scan", List.of(WS1, WS2), OptionalInt.of(2), false)),
         agent(tree, "triage").grant().capabilities());
+    assertEquals(List.of(Capability.of("edr.scan", List.of(WS2), OptionalInt.of(1), false)),
+        agent(tree, "triage-2").grant().capabilities());
     assertEquals(List.of(Capability.of("host.isolate", List.of(WS1), OptionalInt.of(1), false)),
         agent(tree, "containment").grant().capabilities());
     GrantRequest forensics = agent(tree, "forensics").grant();
@@ -95,15 +98,16 @@ class IncidentCommanderTest {
         forensics.capabilities());
     assertTrue(forensics.capabilities().stream()
         .allMatch(c -> harness.env.risk(c.tool().text()) == Risk.READ), "forensics only reads");
-    for (String role : List.of("triage", "containment", "forensics")) {
+    for (String role : List.of("triage", "containment", "triage-2", "forensics")) {
       AgentSnapshot child = agent(tree, role);
       assertEquals(AgentStatus.COMPLETED, child.status(), role);
       assertWithinAsALeaf(child.grant().bounds(), root.bounds());
     }
 
-    // The audit trail says the same: three delegations allowed, containment's naming the confirmed host only.
+    // The audit trail says the same: four delegations allowed, containment's naming the confirmed host only.
     List<AuditRecord> delegations = harness.records(AuditKind.DELEGATION);
-    assertThat(delegations).extracting(r -> r.payload().get("role")).containsExactly("triage", "containment", "forensics");
+    assertThat(delegations).extracting(r -> r.payload().get("role"))
+        .containsExactly("triage", "containment", "triage-2", "forensics");
     assertThat(delegations).allMatch(r -> "allow".equals(r.payload().get("decision")));
     String containmentGrant = (String) delegations.get(1).payload().get("grant");
     assertThat(containmentGrant).contains("host.isolate on [" + WS1 + "] x1").doesNotContain(WS2);
@@ -216,6 +220,31 @@ class IncidentCommanderTest {
     assertEquals(List.of(Capability.of("edr.scan", List.of(WS1), OptionalInt.of(1), false)),
         agent(harness.snapshot(mission), "triage").grant().capabilities());
     assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+  }
+
+  @Test
+  void scansAHostJudgedCleanOnceMoreAndAgainWhenANewAlertNamesIt() {
+    harness = new Harness();
+    harness.env.compromise(WS1, "T1486").missScans(WS1, 2).alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER,
+        brief("contain the outbreak", Map.of("pollEvery", "200ms")), commanderGrant(Duration.ofSeconds(6)));
+
+    // The first scan misses, and the second look straight after too; reads that bring nothing new scan nothing more.
+    harness.awaitExecutions("edr.scan", 2);
+    harness.awaitExecutions("siem.query", harness.env.of("siem.query").size() + 3);
+    assertEquals(List.of(WS1, WS1), harness.env.resources("edr.scan"));
+    // A new alert names it again: it is scanned again, found this time, and isolated.
+    harness.env.alert("al-2", WS1, "T1547", "run key added");
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1, WS1, WS1), harness.env.resources("edr.scan"));
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertEquals(List.of(WS1), outcome.report().get("confirmed"));
+    assertEquals(List.of(), outcome.report().get("clean"));
+    assertEquals(3L, outcome.report().get("rounds"));
+    assertThat(harness.snapshot(mission).agents()).extracting(AgentSnapshot::role)
+        .containsExactly("commander", "triage", "triage-2", "triage-3", "containment", "forensics");
   }
 
   @Test
