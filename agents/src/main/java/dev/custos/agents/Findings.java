@@ -77,6 +77,18 @@ final class Findings {
     return newlyConfirmed;
   }
 
+  /** Whether a child of {@code role} (or an earlier one) did its part for {@code resource}. */
+  boolean done(String role, String resource) {
+    return switch (role) {
+      case DefenceAgents.TRIAGE -> confirmed.contains(resource);
+      case DefenceAgents.CONTAINMENT -> isolated.contains(resource) || disabled.contains(resource)
+          || blocked.contains(resource);
+      case DefenceAgents.FORENSICS -> snapshots.containsKey(resource);
+      case DefenceAgents.RECOVERY -> restored.contains(resource);
+      default -> false;
+    };
+  }
+
   boolean confirmed(String host) {
     return confirmed.contains(host);
   }

@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>Each step starts as soon as what it needs is known, so a containment holding its isolations does not hold up the
  * triage of the next alerts. A scan can miss: a host judged clean is scanned once more straight away, and again
- * whenever a new alert names it.
+ * whenever a new alert names it. A child that ends without a report (halted, failed) has its resources given to a
+ * new child of its kind, up to {@link #TRIES} children per resource.
  *
  * <p>It reads until the next read would fall less than one interval before its deadline, waits for the children it
  * still expects, and reports. Only a brief that says so ends it sooner: with {@code quietPolls} it reports after that
@@ -52,6 +53,8 @@ public final class IncidentCommander implements Agent {
   public static final Duration POLL_EVERY = Duration.ofSeconds(30);
   /** No {@code quietPolls} in the brief: quiet reads never end the watch, the deadline does. */
   public static final int WATCH_UNTIL_DEADLINE = 0;
+  /** How many children a resource is given to, at most, when they end without doing their part for it. */
+  public static final int TRIES = 3;
 
   private static final String TRIAGE = DefenceAgents.TRIAGE;
   private static final String CONTAINMENT = DefenceAgents.CONTAINMENT;
@@ -60,6 +63,7 @@ public final class IncidentCommander implements Agent {
   /** Which waiting child goes first when a slot frees: containing what is known before looking further. */
   private static final List<String> RANK = List.of(CONTAINMENT, TRIAGE, FORENSICS, RECOVERY);
   private static final String POLL_TIMER = "poll";
+  private static final String CONTAIN_AGAIN_TIMER = "contain-again";
 
   private ChildGrants grants;
   private Children children;
@@ -82,7 +86,9 @@ public final class IncidentCommander implements Agent {
   private final Set<String> toTriage = new LinkedHashSet<>();
   private final Set<String> toContain = new LinkedHashSet<>();
   private final Set<String> toSnapshot = new LinkedHashSet<>();
-  /** What a containment was given: never given twice. */
+  /** What a halted containment held, contained again one interval later (see {@link #askAgain}). */
+  private final Set<String> containLater = new LinkedHashSet<>();
+  /** What a containment was given and did not hand back by ending without a report: never given twice. */
   private final Set<String> contained = new LinkedHashSet<>();
   private final Set<String> restoreAsked = new LinkedHashSet<>();
   /** {@code "tool resource"} the grant holds no call for: reported once, not asked for again. */
@@ -103,8 +109,8 @@ public final class IncidentCommander implements Agent {
     if (event instanceof AgentEvent.MissionStarted started) {
       return start(started);
     }
-    if (event instanceof AgentEvent.TimerFired timer && timer.key().equals(POLL_TIMER)) {
-      return poll(now);
+    if (event instanceof AgentEvent.TimerFired timer) {
+      return onTimer(timer.key(), now);
     }
     if (event instanceof AgentEvent.ToolResult result && result.tool().equals("siem.query")) {
       return onAlerts(result.outcome(), now);
@@ -124,11 +130,11 @@ public final class IncidentCommander implements Agent {
     }
     if (event instanceof AgentEvent.ChildHalted halted) {
       return children.ended(halted.child(), halted.role())
-          .map(child -> onUnanswered(child, "was halted: " + halted.reason(), now)).orElse(List.of());
+          .map(child -> onUnanswered(child, "was halted: " + halted.reason(), true, now)).orElse(List.of());
     }
     if (event instanceof AgentEvent.ChildFailed failed) {
       return children.ended(failed.child(), failed.role())
-          .map(child -> onUnanswered(child, "failed: " + failed.reason(), now)).orElse(List.of());
+          .map(child -> onUnanswered(child, "failed: " + failed.reason(), false, now)).orElse(List.of());
     }
     if (event instanceof AgentEvent.DelegationRefused denied) {
       findings.problem(denied.role() + " was refused: " + String.join("; ", denied.reasons()));
@@ -149,6 +155,17 @@ public final class IncidentCommander implements Agent {
       return List.of(new Action.Fail("the grant allows no child: a commander acts through its children"));
     }
     return poll(started.at());
+  }
+
+  private List<Action> onTimer(String key, Instant now) {
+    if (key.equals(POLL_TIMER)) {
+      return poll(now);
+    }
+    if (key.equals(CONTAIN_AGAIN_TIMER)) {
+      toContain.addAll(take(containLater));
+      return next(now);
+    }
+    return List.of();
   }
 
   // ------------------------------------------------------------------------------------------------ watching
@@ -180,7 +197,7 @@ public final class IncidentCommander implements Agent {
       }
     }
     List<Action> actions = new ArrayList<>(next(now));
-    if (children.waiting()) {
+    if (busy()) {
       quiet = 0;
     } else if (rounds > 0 && quietPolls != WATCH_UNTIL_DEADLINE && ++quiet >= quietPolls) {
       return stopWatching();
@@ -192,7 +209,12 @@ public final class IncidentCommander implements Agent {
   /** Stops reading alerts: reports now, or once nothing is under way. */
   private List<Action> stopWatching() {
     watching = false;
-    return children.waiting() ? List.of() : List.of(finish());
+    return busy() ? List.of() : List.of(finish());
+  }
+
+  /** Whether a child is still expected, or a containment is to be asked for again. */
+  private boolean busy() {
+    return children.waiting() || !containLater.isEmpty();
   }
 
   /** A host an alert names is scanned: the first time, and again while no scan has confirmed it (scans can miss). */
@@ -230,7 +252,7 @@ public final class IncidentCommander implements Agent {
       askTriage();
     }
     List<Action> actions = new ArrayList<>(children.launch(now));
-    if (!watching && !children.waiting()) {
+    if (!watching && !busy()) {
       actions.add(finish());
     }
     return actions;
@@ -345,10 +367,49 @@ public final class IncidentCommander implements Agent {
     return next(now);
   }
 
-  /** A child ended without a report. */
-  private List<Action> onUnanswered(Children.Child child, String what, Instant now) {
+  /** A child ended without a report: what it was given is asked for again. */
+  private List<Action> onUnanswered(Children.Child child, String what, boolean halted, Instant now) {
     findings.problem(child.role() + " " + what);
-    return next(now);
+    List<Action> actions = new ArrayList<>();
+    if (askAgain(child, halted)) {
+      actions.add(new Action.StartTimer(CONTAIN_AGAIN_TIMER, pollEvery));
+    }
+    actions.addAll(next(now));
+    return actions;
+  }
+
+  /**
+   * Gives what {@code child} did not do back to its step, while the commander watches and the resource has tries
+   * left. Recovery is not asked again: a restore is high risk, and one that did not happen waits for people.
+   *
+   * <p>A halted containment's isolations may be being rolled back (a scenario's {@code rollbackOnHalt}), and nothing
+   * tells the parent when that is over: what it held is contained again one poll interval later, so that the rollback
+   * does not undo the new isolations. Returns whether that was asked for.
+   */
+  private boolean askAgain(Children.Child child, boolean halted) {
+    String role = child.role();
+    boolean later = false;
+    for (String resource : child.given()) {
+      if (findings.done(role, resource) || role.equals(RECOVERY)) {
+        continue;
+      }
+      if (role.equals(CONTAINMENT)) {
+        contained.remove(resource);
+      }
+      if (!watching || tries.getOrDefault(role + " " + resource, 0) >= TRIES) {
+        continue;
+      }
+      if (role.equals(TRIAGE)) {
+        toTriage.add(resource);
+      } else if (role.equals(FORENSICS)) {
+        toSnapshot.add(resource);
+      } else if (halted) {
+        later = containLater.add(resource) || later;
+      } else {
+        toContain.add(resource);
+      }
+    }
+    return later;
   }
 
   private static List<String> only(List<String> resources, String kind) {

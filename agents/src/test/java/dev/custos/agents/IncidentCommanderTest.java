@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.custos.agent.Action;
+import dev.custos.agent.Agent;
+import dev.custos.agent.AgentEvent;
 import dev.custos.audit.AuditKind;
 import dev.custos.audit.AuditRecord;
 import dev.custos.capability.Bounds;
@@ -245,6 +248,96 @@ class IncidentCommanderTest {
     assertEquals(3L, outcome.report().get("rounds"));
     assertThat(harness.snapshot(mission).agents()).extracting(AgentSnapshot::role)
         .containsExactly("commander", "triage", "triage-2", "triage-3", "containment", "forensics");
+  }
+
+  @Test
+  void givesTheHostsOfAHaltedOrFailedTriageToANewOne() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, Behaviours.named(Behaviours.FORK_BOMB), () -> new Failing("scanner crashed"))));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = startCommander(commanderGrant(Duration.ofSeconds(8)));
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertThat(Harness.texts(outcome.report().get("problems")))
+        .containsExactly("triage was halted: strikes", "triage failed: scanner crashed");
+    MissionSnapshot tree = harness.snapshot(mission);
+    assertEquals(AgentStatus.HALTED, agent(tree, "triage").status());
+    assertEquals(AgentStatus.FAILED, agent(tree, "triage-2").status());
+    assertEquals(AgentStatus.COMPLETED, agent(tree, "triage-3").status());
+    for (String role : List.of("triage", "triage-2", "triage-3")) {
+      assertEquals(List.of(Capability.of("edr.scan", List.of(WS1), OptionalInt.of(1), false)),
+          agent(tree, role).grant().capabilities(), role);
+    }
+  }
+
+  @Test
+  void givesAHostToThreeTriagesAtMost() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE, () -> new Failing("scanner crashed")));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+
+    MissionOutcome outcome = harness.outcome(startCommander(commanderGrant(Duration.ofSeconds(6))));
+
+    assertEquals(AgentStatus.FAILED, outcome.status());
+    assertThat(outcome.reason()).startsWith("not triaged: " + WS1 + "; triage failed: scanner crashed");
+    assertEquals(IncidentCommander.TRIES, harness.records(AuditKind.DELEGATION).size());
+  }
+
+  @Test
+  void containsAgainWhatAHaltedContainmentHeldOnceItsRollbackIsOver() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.CONTAINMENT,
+        Harness.firstThen(Containment::new, TurnsRogueAfterIsolating::new)));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER, brief("contain the outbreak", QUICK),
+        commanderGrant(Duration.ofSeconds(6)), true);
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    // Isolated, released by the rollback of the halted containment, isolated again by the next one.
+    assertEquals(List.of("host.isolate", "host.release", "host.isolate"), harness.env.executions.stream()
+        .map(FakeEnvironment.Execution::tool).filter(t -> t.startsWith("host.")).toList());
+    MissionSnapshot tree = harness.snapshot(mission);
+    assertEquals("strikes", agent(tree, "containment").haltReason());
+    assertEquals(AgentStatus.COMPLETED, agent(tree, "containment-2").status());
+    assertEquals(List.of(Capability.of("host.isolate", List.of(WS1), OptionalInt.of(1), false)),
+        agent(tree, "containment-2").grant().capabilities());
+  }
+
+  /** An agent that fails as it starts. */
+  private record Failing(String reason) implements Agent {
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+
+    @Override
+    public List<Action> onEvent(AgentEvent event) {
+      return event instanceof AgentEvent.MissionStarted ? List.of(new Action.Fail(reason)) : List.of();
+    }
+  }
+
+  /** A containment that, once its isolation is done, asks three times to export data: three strikes. */
+  private static final class TurnsRogueAfterIsolating implements Agent {
+    private final Containment honest = new Containment();
+
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+
+    @Override
+    public List<Action> onEvent(AgentEvent event) {
+      List<Action> actions = new java.util.ArrayList<>(honest.onEvent(event));
+      if (event instanceof AgentEvent.ToolResult result && result.tool().equals("host.isolate")) {
+        for (int i = 1; i <= 3; i++) {
+          actions.add(new Action.CallTool("export-" + i, "data.export", "net:198.51.100.9"));
+        }
+      }
+      return actions;
+    }
   }
 
   @Test

@@ -32,8 +32,8 @@ class BatchCommandTest {
     CliRun two = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "2",
         "--json", json2.toString(), "--csv", csv2.toString());
 
-    assertEquals(1, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
-    assertEquals(1, two.exitCode());
+    assertEquals(0, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
+    assertEquals(0, two.exitCode());
     String json = Files.readString(json1);
     String csv = Files.readString(csv1);
     assertEquals(json, Files.readString(json2), "the same seeds, the same JSON, on 1 or 2 threads");
@@ -49,15 +49,15 @@ class BatchCommandTest {
     assertThat(rows.get(20)).startsWith("119,");
 
     assertThat(one.out()).contains("json: " + json1, "csv: " + csv1);
-    assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 16 passed, "
-        + "4 failed, 0 errors");
-    assertThat(one.out()).contains("    contained: 19 of 20 (95.0%)", "    maxAttackerSteps: 16 of 20 (80.0%)");
+    assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 20 passed, "
+        + "0 failed, 0 errors");
+    assertThat(one.out()).contains("    contained: 20 of 20 (100.0%)", "    maxAttackerSteps: 20 of 20 (100.0%)");
     // not a terminal: a progress line at each tenth, the last at 100%
     assertEquals(10, one.err().size(), String.join("\n", one.err()));
     assertEquals("batch: 20 of 20 runs (100%)", one.err().get(9));
 
     Path again = DIR.resolve("again.json");
-    assertEquals(1, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
+    assertEquals(0, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
         .exitCode());
     assertEquals(json, Files.readString(again), "the same bytes run after run");
   }
@@ -67,7 +67,7 @@ class BatchCommandTest {
     Path csv = DIR.resolve("default-seed.csv");
     CliRun batch = custos("batch", EXAMPLE, "--runs", "1", "--csv", csv.toString());
     assertEquals(0, batch.exitCode(), "seed 7, the example's own, passes as `custos run` does");
-    assertThat(Files.readString(csv).lines().toList().get(1)).startsWith("7,pass,true,454388,2,2,strikes=1,,");
+    assertThat(Files.readString(csv).lines().toList().get(1)).startsWith("7,pass,true,271963,1,2,strikes=1,,");
   }
 
   @Test
