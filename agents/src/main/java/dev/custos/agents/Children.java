@@ -6,6 +6,7 @@ import dev.custos.agent.MissionBrief;
 import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.identity.AgentId;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -21,9 +22,15 @@ import java.util.Set;
  * {@link AgentId} once it started; a refusal comes before that and carries only the role, so it means the role's oldest
  * child not yet started (the runtime answers an agent's delegations in the order they were asked).
  *
+ * <p>A child may be given a patience: if it has not ended that long after its launch, a timer tells the agent, which
+ * then stops waiting for it ({@link Child#waitedFor()} turns false). The child lives on until it ends by itself, its
+ * deadline or its parent's end, and keeps its slot until then.
+ *
  * <p>Not thread safe; an agent is called one event at a time.
  */
 final class Children {
+
+  private static final String PATIENCE_TIMER = "patience-";
 
   /** One child, asked for, with the resources its grant names. */
   static final class Child {
@@ -33,16 +40,19 @@ final class Children {
     private final MissionBrief brief;
     private final List<Capability> capabilities;
     private final Set<String> given;
+    private final Duration patience;
     private AgentId id;
+    private boolean waitedFor = true;
 
     private Child(int ticket, String role, int rank, MissionBrief brief, List<Capability> capabilities,
-        Set<String> given) {
+        Set<String> given, Duration patience) {
       this.ticket = ticket;
       this.role = role;
       this.rank = rank;
       this.brief = brief;
       this.capabilities = capabilities;
       this.given = given;
+      this.patience = patience;
     }
 
     String role() {
@@ -52,6 +62,11 @@ final class Children {
     /** The resources its grant names, in the order given. */
     Set<String> given() {
       return given;
+    }
+
+    /** False once its parent ran out of patience with it. */
+    boolean waitedFor() {
+      return waitedFor;
     }
   }
 
@@ -69,17 +84,19 @@ final class Children {
   /**
    * Asks for a child that does not delegate, of the agent type named {@code role}, holding {@code capabilities} over
    * {@code given}. It is launched by {@link #launch} when there is room, children of a lower {@code rank} first.
+   *
+   * @param patience how long after its launch to wait for it; null to wait until it ends
    */
   void ask(String role, int rank, String objective, Map<String, Fact> facts, List<Capability> capabilities,
-      Iterable<String> given) {
+      Iterable<String> given, Duration patience) {
     Set<String> resources = new LinkedHashSet<>();
     given.forEach(resources::add);
     queued.add(new Child(++tickets, role, rank, new MissionBrief(objective, facts), List.copyOf(capabilities),
-        resources));
+        resources, patience));
     queued.sort(Comparator.comparingInt((Child c) -> c.rank).thenComparingInt(c -> c.ticket));
   }
 
-  /** The delegations of the queued children there is room for now; their bounds count from now. */
+  /** The delegations (and patience timers) of the queued children there is room for now; bounds count from now. */
   List<Action> launch(Instant now) {
     List<Action> actions = new ArrayList<>();
     while (!queued.isEmpty() && grants.roomForChild(live.size())) {
@@ -88,6 +105,9 @@ final class Children {
       GrantRequest grant = new GrantRequest(child.capabilities, grants.leafBounds(now));
       // Each child's role is the name of its agent type.
       actions.add(new Action.Delegate(child.role, child.role, child.brief, grant));
+      if (child.patience != null) {
+        actions.add(new Action.StartTimer(PATIENCE_TIMER + child.ticket, child.patience));
+      }
     }
     return actions;
   }
@@ -111,14 +131,28 @@ final class Children {
     return child;
   }
 
-  /** Whether a child is queued or live. */
-  boolean waiting() {
-    return !queued.isEmpty() || !live.isEmpty();
+  /** Whether {@code key} is the key of a patience timer. */
+  static boolean isPatienceTimer(String key) {
+    return key.startsWith(PATIENCE_TIMER);
   }
 
-  /** Whether a child of {@code role} is queued or live. */
+  /** The child whose patience ran out, if it is still live and was waited for; from now on it is not. */
+  Optional<Child> outOfPatience(String key) {
+    Optional<Child> child = live.stream().filter(c -> c.waitedFor && key.equals(PATIENCE_TIMER + c.ticket))
+        .findFirst();
+    child.ifPresent(c -> c.waitedFor = false);
+    return child;
+  }
+
+  /** Whether a child is queued, or live and waited for. */
+  boolean waiting() {
+    return !queued.isEmpty() || live.stream().anyMatch(c -> c.waitedFor);
+  }
+
+  /** Whether a child of {@code role} is queued, or live and waited for. */
   boolean waitingFor(String role) {
-    return queued.stream().anyMatch(c -> c.role.equals(role)) || live.stream().anyMatch(c -> c.role.equals(role));
+    return queued.stream().anyMatch(c -> c.role.equals(role))
+        || live.stream().anyMatch(c -> c.waitedFor && c.role.equals(role));
   }
 
   private Optional<Child> unstarted(String role) {

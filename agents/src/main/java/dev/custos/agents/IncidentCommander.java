@@ -1,5 +1,6 @@
 package dev.custos.agents;
 
+import dev.custos.Durations;
 import dev.custos.agent.Action;
 import dev.custos.agent.Agent;
 import dev.custos.agent.AgentEvent;
@@ -32,8 +33,10 @@ import java.util.TreeMap;
  *
  * <p>Each step starts as soon as what it needs is known, so a containment holding its isolations does not hold up the
  * triage of the next alerts. A scan can miss: a host judged clean is scanned once more straight away, and again
- * whenever a new alert names it. A child that ends without a report (halted, failed) has its resources given to a
- * new child of its kind, up to {@link #TRIES} children per resource.
+ * whenever a new alert names it. A child that ends without a report (halted, failed), or a triage or forensics agent
+ * that has not reported within {@code patience}, has its resources given to a new child of its kind, up to
+ * {@link #TRIES} children per resource; the one it stopped waiting for lives on until it ends, and what it reports
+ * late still counts.
  *
  * <p>It reads until the next read would fall less than one interval before its deadline, waits for the children it
  * still expects, and reports. Only a brief that says so ends it sooner: with {@code quietPolls} it reports after that
@@ -41,8 +44,8 @@ import java.util.TreeMap;
  * compromised one isolated, and fails with the reasons when one was not (a child halted, a call denied, a host
  * outside its grant).
  *
- * <p>Brief facts, all optional: {@code pollEvery} (a duration, {@code 30s} by default) and {@code quietPolls} (none:
- * watch until the deadline).
+ * <p>Brief facts, all optional: {@code pollEvery} (a duration, {@code 30s} by default), {@code quietPolls} (none:
+ * watch until the deadline) and {@code patience} (a duration, {@code 2m}).
  * Report: {@code {status: contained | nothing-found, alerts, rounds, confirmed, clean, isolated, disabled, blocked,
  * snapshots: {host: id}, restored, problems}}.
  *
@@ -53,6 +56,8 @@ public final class IncidentCommander implements Agent {
   public static final Duration POLL_EVERY = Duration.ofSeconds(30);
   /** No {@code quietPolls} in the brief: quiet reads never end the watch, the deadline does. */
   public static final int WATCH_UNTIL_DEADLINE = 0;
+  /** How long it waits for a triage or forensics report (a few reads) before it asks another child. */
+  public static final Duration PATIENCE = Duration.ofMinutes(2);
   /** How many children a resource is given to, at most, when they end without doing their part for it. */
   public static final int TRIES = 3;
 
@@ -70,6 +75,7 @@ public final class IncidentCommander implements Agent {
   private final Findings findings = new Findings();
   private Instant deadline;
   private Duration pollEvery;
+  private Duration patience;
   /** Reads with nothing under way that end the watch; {@link #WATCH_UNTIL_DEADLINE} for none. */
   private int quietPolls;
   /** False once the commander stops reading alerts: out of time, of calls, or told it has seen enough. */
@@ -150,6 +156,7 @@ public final class IncidentCommander implements Agent {
     children = new Children(grants);
     deadline = started.grant().bounds().deadline();
     pollEvery = Values.duration(brief, "pollEvery", POLL_EVERY);
+    patience = Values.duration(brief, "patience", PATIENCE);
     quietPolls = Math.max(WATCH_UNTIL_DEADLINE, Values.integer(brief.fact("quietPolls"), WATCH_UNTIL_DEADLINE));
     if (!grants.roomForChild(0)) {
       return List.of(new Action.Fail("the grant allows no child: a commander acts through its children"));
@@ -165,7 +172,11 @@ public final class IncidentCommander implements Agent {
       toContain.addAll(take(containLater));
       return next(now);
     }
-    return List.of();
+    return children.outOfPatience(key).map(child -> {
+      findings.problem(child.role() + " did not report within " + Durations.format(patience));
+      askAgain(child, false);
+      return next(now);
+    }).orElse(List.of());
   }
 
   // ------------------------------------------------------------------------------------------------ watching
@@ -272,7 +283,7 @@ public final class IncidentCommander implements Agent {
     }
     rounds++;
     ask(TRIAGE, "Scan these hosts and say which are compromised.",
-        Map.of("hosts", Fact.of(hosts), "techniques", Fact.of(techniques)), scan, hosts);
+        Map.of("hosts", Fact.of(hosts), "techniques", Fact.of(techniques)), scan, hosts, patience);
   }
 
   private void askContainment() {
@@ -299,9 +310,10 @@ public final class IncidentCommander implements Agent {
     given.addAll(accounts);
     given.addAll(addresses);
     contained.addAll(given);
+    // Containment reports just before its deadline, holding its isolations until then: it is waited for that long.
     ask(CONTAINMENT, "Isolate these hosts, disable these accounts, block these addresses.",
         Map.of("hosts", Fact.of(hosts), "accounts", Fact.of(accounts), "addresses", Fact.of(addresses),
-            "confidence", Fact.of(certainty)), contain, given);
+            "confidence", Fact.of(certainty)), contain, given, null);
   }
 
   private void askForensics() {
@@ -310,7 +322,7 @@ public final class IncidentCommander implements Agent {
         "has no snapshot: the grant holds no forensics.snapshot for it");
     if (!hosts.isEmpty()) {
       ask(FORENSICS, "Snapshot these hosts before anyone rebuilds them.", Map.of("hosts", Fact.of(hosts)), snapshot,
-          hosts);
+          hosts, patience);
     }
   }
 
@@ -322,8 +334,9 @@ public final class IncidentCommander implements Agent {
     List<Capability> restore = grants.oneCallEach("host.restore", hosts, leftOut);
     hosts.removeAll(leftOut);
     if (!hosts.isEmpty()) {
+      // A person usually approves a restore, within the approval timeout: it is waited for until it ends.
       ask(RECOVERY, "Rebuild these hosts from backup.",
-          Map.of("hosts", Fact.of(hosts), "confidence", Fact.of(findings.confidenceOf(hosts))), restore, hosts);
+          Map.of("hosts", Fact.of(hosts), "confidence", Fact.of(findings.confidenceOf(hosts))), restore, hosts, null);
     }
   }
 
@@ -343,10 +356,11 @@ public final class IncidentCommander implements Agent {
     return calls;
   }
 
+  /** Asks for a child of {@code role}, waited for {@code wait} after its launch (null: until it ends). */
   private void ask(String role, String objective, Map<String, Fact> facts, List<Capability> capabilities,
-      List<String> given) {
+      List<String> given, Duration wait) {
     given.forEach(resource -> tries.merge(role + " " + resource, 1, Integer::sum));
-    children.ask(role, RANK.indexOf(role), objective, facts, capabilities, given);
+    children.ask(role, RANK.indexOf(role), objective, facts, capabilities, given, wait);
   }
 
   // ------------------------------------------------------------------------------------------------ children
@@ -367,11 +381,11 @@ public final class IncidentCommander implements Agent {
     return next(now);
   }
 
-  /** A child ended without a report: what it was given is asked for again. */
+  /** A child ended without a report: what it was given is asked for again, if it was still waited for. */
   private List<Action> onUnanswered(Children.Child child, String what, boolean halted, Instant now) {
     findings.problem(child.role() + " " + what);
     List<Action> actions = new ArrayList<>();
-    if (askAgain(child, halted)) {
+    if (child.waitedFor() && askAgain(child, halted)) {
       actions.add(new Action.StartTimer(CONTAIN_AGAIN_TIMER, pollEvery));
     }
     actions.addAll(next(now));

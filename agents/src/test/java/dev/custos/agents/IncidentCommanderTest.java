@@ -286,6 +286,30 @@ class IncidentCommanderTest {
   }
 
   @Test
+  void aStalledTriageDoesNotHoldUpTheCommanderPastItsPatience() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, Behaviours.named(Behaviours.STALL))));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER, brief("contain the outbreak",
+        Map.of("pollEvery", "200ms", "quietPolls", 2, "patience", "500ms")), commanderGrant(Duration.ofSeconds(6)));
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertThat(Harness.texts(outcome.report().get("problems"))).startsWith("triage did not report within 500ms");
+    MissionSnapshot tree = harness.snapshot(mission);
+    AgentSnapshot stalled = agent(tree, "triage");
+    AgentSnapshot retried = agent(tree, "triage-2");
+    assertEquals(AgentStatus.HALTED, stalled.status());
+    assertEquals(AgentStatus.COMPLETED, retried.status());
+    assertThat(Duration.between(stalled.startedAt(), retried.startedAt()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    // The host was contained while the stalled triage still ran: it held nothing up but its own slot.
+    assertTrue(agent(tree, "containment").startedAt().isBefore(stalled.endedAt()), "contained before the stall ended");
+  }
+
+  @Test
   void containsAgainWhatAHaltedContainmentHeldOnceItsRollbackIsOver() {
     harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.CONTAINMENT,
         Harness.firstThen(Containment::new, TurnsRogueAfterIsolating::new)));
