@@ -125,6 +125,21 @@ class DefenceAgentsTest {
   }
 
   @Test
+  void containmentWhoseCallsAllFailedHoldsNothingAndReportsAtOnce() {
+    harness = new Harness(Harness.DENY, Map.of());
+    Bounds bounds = harness.bounds(Duration.ofSeconds(30), 20);
+    MissionOutcome outcome = harness.outcome(harness.start(DefenceAgents.CONTAINMENT,
+        brief("contain", Map.of("hosts", List.of(WS1))),
+        grant(bounds, Capability.of("host.isolate", List.of("host:corp/*"), OptionalInt.of(1), true))));
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(), outcome.report().get("isolated"));
+    assertEquals(1, ((List<?>) outcome.report().get("denied")).size());
+    assertTrue(outcome.endedAt().isBefore(bounds.deadline().minus(Duration.ofSeconds(20))), "it did not wait");
+    assertEquals(List.of(), harness.env.of("host.isolate"));
+  }
+
+  @Test
   void forensicsReportsTheSnapshotOfEachHost() {
     harness = new Harness();
     MissionOutcome outcome = harness.outcome(harness.start(DefenceAgents.FORENSICS,
