@@ -101,6 +101,8 @@ public final class IncidentCommander implements Agent {
   private final Set<String> outOfGrant = new LinkedHashSet<>();
   /** Children given each {@code "role resource"}; looked up only, never iterated. */
   private final Map<String, Integer> tries = new HashMap<>();
+  /** Hosts that had their second scan after a first clean verdict. */
+  private final Set<String> secondLook = new LinkedHashSet<>();
   /** Roles a delegation was refused for: a refusal is a strike, so they are not asked for again. */
   private final Set<String> refused = new LinkedHashSet<>();
 
@@ -375,8 +377,11 @@ public final class IncidentCommander implements Agent {
     }
     if (child.role().equals(TRIAGE)) {
       // An alert said compromised, one scan said clean: the scan may have missed, so a second one looks again.
-      child.given().stream().filter(host -> findings.clean(host) && tries.get(TRIAGE + " " + host) == 1)
-          .forEach(toTriage::add);
+      for (String host : child.given()) {
+        if (findings.clean(host) && secondLook.add(host)) {
+          toTriage.add(host);
+        }
+      }
     }
     return next(now);
   }

@@ -274,6 +274,20 @@ class IncidentCommanderTest {
   }
 
   @Test
+  void aHostWhoseFirstScanCameFromASecondTriageStillGetsItsSecondLook() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, () -> new Failing("scanner crashed"))));
+    harness.env.compromise(WS1, "T1486").missScans(WS1, 1).alert("al-1", WS1, "T1486", "files encrypted");
+
+    MissionOutcome outcome = harness.outcome(startCommander(commanderGrant(Duration.ofSeconds(6))));
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    // triage failed; triage-2's scan missed; triage-3 looked again and found it
+    assertEquals(List.of(WS1, WS1), harness.env.resources("edr.scan"));
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+  }
+
+  @Test
   void givesAHostToThreeTriagesAtMost() {
     harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE, () -> new Failing("scanner crashed")));
     harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
