@@ -24,8 +24,10 @@ import java.util.OptionalInt;
  */
 final class ChildGrants {
 
-  /** How many shares of the budget there are: one each for two children at a time, and the rest for the parent. */
+  /** How many shares of the budget there are: one each for {@link #AT_ONCE} children, and the rest for the parent. */
   static final int SHARES = 4;
+  /** Children live at a time, each holding a share: half the budget, so that the parent's own calls have the rest. */
+  static final int AT_ONCE = 2;
 
   private final GrantRequest own;
   private final int[] spent;
@@ -80,10 +82,13 @@ final class ChildGrants {
     return capabilities;
   }
 
-  /** Whether a child that does not delegate fits beside {@code liveChildren} others. */
+  /**
+   * Whether a child that does not delegate fits beside {@code liveChildren} others: within the fan-out and the subtree,
+   * and within the budget ({@link #AT_ONCE} shares), so that a delegation is never refused for budget (a strike).
+   */
   boolean roomForChild(int liveChildren) {
     Bounds bounds = own.bounds();
-    return bounds.maxDepth() >= 1 && liveChildren < bounds.maxChildren()
+    return bounds.maxDepth() >= 1 && liveChildren < bounds.maxChildren() && liveChildren < AT_ONCE
         && bounds.maxSubtreeAgents() - 1 - liveChildren >= 1;
   }
 

@@ -28,7 +28,8 @@ import java.util.Map;
  * <p>Why it stays: an isolation is held by the agent that made it, for the time its parent gave it. It never releases
  * anything itself; it just does not report before {@link #REPORT_BEFORE_DEADLINE} ahead of its deadline, so that its
  * parent reads the report while the isolations are still its own (a halt of this agent with rollback undoes them).
- * Its parent's deadline, or the parent's end, ends it sooner.
+ * Its parent's deadline, or the parent's end, ends it sooner. When none of its calls had an effect (all denied or
+ * failed), it holds nothing, and reports at once.
  */
 public final class Containment implements Agent {
 
@@ -97,10 +98,15 @@ public final class Containment implements Agent {
     }
   }
 
-  /** Every call was answered: waits until just before the deadline, then reports (at once when that time has come). */
+  /**
+   * Every call was answered: holds what it did until just before the deadline, then reports (at once when that time
+   * has come, or when it holds nothing).
+   */
   private List<Action> standBy(Instant now) {
     Duration wait = Duration.between(now, deadline.minus(REPORT_BEFORE_DEADLINE));
-    return wait.isNegative() || wait.isZero() ? report() : List.of(new Action.StartTimer(REPORT_TIMER, wait));
+    boolean holds = done.values().stream().anyMatch(resources -> !resources.isEmpty());
+    return !holds || wait.isNegative() || wait.isZero() ? report()
+        : List.of(new Action.StartTimer(REPORT_TIMER, wait));
   }
 
   private List<Action> report() {

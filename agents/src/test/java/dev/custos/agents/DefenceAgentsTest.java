@@ -66,9 +66,10 @@ class DefenceAgentsTest {
 
   @Test
   void theAgentsUseThePublicAgentSpiOnly() throws IOException {
-    // The SPI, the capability values a grant is written in, and the helpers that read durations.
+    // The SPI, the capability values a grant is written in, the ids its events name children by, and the helpers that
+    // read durations.
     List<String> allowed = List.of("dev.custos.agent.", "dev.custos.agents.", "dev.custos.capability.",
-        "dev.custos.Durations;", "dev.custos.BadInputException;");
+        "dev.custos.identity.AgentId;", "dev.custos.Durations;", "dev.custos.BadInputException;");
     List<String> imports = new ArrayList<>();
     try (Stream<Path> files = Files.list(Path.of("src/main/java/dev/custos/agents"))) {
       for (Path file : files.filter(f -> f.toString().endsWith(".java")).toList()) {
@@ -121,6 +122,21 @@ class DefenceAgentsTest {
         "failed", List.of()), outcome.report());
     assertEquals(Map.of("confidence", 0.95), harness.env.of("host.isolate").get(0).arguments());
     assertEquals(Map.of("confidence", 0.85), harness.env.of("account.disable").get(0).arguments());
+  }
+
+  @Test
+  void containmentWhoseCallsAllFailedHoldsNothingAndReportsAtOnce() {
+    harness = new Harness(Harness.DENY, Map.of());
+    Bounds bounds = harness.bounds(Duration.ofSeconds(30), 20);
+    MissionOutcome outcome = harness.outcome(harness.start(DefenceAgents.CONTAINMENT,
+        brief("contain", Map.of("hosts", List.of(WS1))),
+        grant(bounds, Capability.of("host.isolate", List.of("host:corp/*"), OptionalInt.of(1), true))));
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(), outcome.report().get("isolated"));
+    assertEquals(1, ((List<?>) outcome.report().get("denied")).size());
+    assertTrue(outcome.endedAt().isBefore(bounds.deadline().minus(Duration.ofSeconds(20))), "it did not wait");
+    assertEquals(List.of(), harness.env.of("host.isolate"));
   }
 
   @Test

@@ -30,14 +30,17 @@ final class FakeEnvironment {
   final List<Execution> executions = new CopyOnWriteArrayList<>();
   private final List<Map<String, Object>> alerts = new CopyOnWriteArrayList<>();
   private final Map<String, List<String>> compromised = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> misses = new ConcurrentHashMap<>();
   private final AtomicInteger snapshots = new AtomicInteger();
   private final List<Tool> tools = new ArrayList<>();
 
   FakeEnvironment() {
     tool("siem.query", Risk.READ, 1, null, call -> Map.of("alerts", List.copyOf(alerts)));
-    tool("edr.scan", Risk.READ, 1, null, call -> Map.of("host", call.resource(),
-        "compromised", compromised.containsKey(call.resource()),
-        "techniques", compromised.getOrDefault(call.resource(), List.of())));
+    tool("edr.scan", Risk.READ, 1, null, call -> {
+      boolean seen = compromised.containsKey(call.resource()) && !missed(call.resource());
+      return Map.of("host", call.resource(), "compromised", seen,
+          "techniques", seen ? compromised.get(call.resource()) : List.of());
+    });
     tool("host.isolate", Risk.HIGH, 2, "host.release", call -> Map.of("host", call.resource()));
     tool("host.release", Risk.LOW, 1, null, call -> Map.of("host", call.resource()));
     tool("host.restore", Risk.HIGH, 5, null, call -> Map.of("host", call.resource()));
@@ -72,6 +75,17 @@ final class FakeEnvironment {
   FakeEnvironment compromise(String host, String... techniques) {
     compromised.put(host, List.of(techniques));
     return this;
+  }
+
+  /** The next {@code scans} scans of {@code host} miss the attacker there, as a real EDR sometimes does. */
+  FakeEnvironment missScans(String host, int scans) {
+    misses.put(host, new AtomicInteger(scans));
+    return this;
+  }
+
+  private boolean missed(String host) {
+    AtomicInteger left = misses.get(host);
+    return left != null && left.getAndDecrement() > 0;
   }
 
   List<Tool> tools() {

@@ -31,6 +31,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 /**
@@ -97,8 +98,24 @@ final class Harness implements AutoCloseable {
   }
 
   MissionHandle start(String type, MissionBrief brief, GrantRequest grant) {
+    return start(type, brief, grant, false);
+  }
+
+  /** A mission that, when {@code rollbackOnHalt}, undoes the effects of a halted subtree. */
+  MissionHandle start(String type, MissionBrief brief, GrantRequest grant, boolean rollbackOnHalt) {
     missions++;
-    return runtime.startMission(MissionSpec.of(new MissionId("m" + missions), type, brief, grant));
+    return runtime.startMission(MissionSpec.of(new MissionId("m" + missions), type, brief, grant)
+        .withRollbackOnHalt(rollbackOnHalt));
+  }
+
+  /** Agents of one type: the first ones made by {@code firsts}, one each in order, every later one by {@code then}. */
+  @SafeVarargs
+  static Supplier<Agent> firstThen(Supplier<Agent> then, Supplier<Agent>... firsts) {
+    AtomicInteger made = new AtomicInteger();
+    return () -> {
+      int n = made.getAndIncrement();
+      return n < firsts.length ? firsts[n].get() : then.get();
+    };
   }
 
   /** The mission's outcome; on a timeout, fails with the audit trail so the test says what happened. */

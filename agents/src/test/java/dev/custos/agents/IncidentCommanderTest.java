@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.custos.agent.Action;
+import dev.custos.agent.Agent;
+import dev.custos.agent.AgentEvent;
 import dev.custos.audit.AuditKind;
 import dev.custos.audit.AuditRecord;
 import dev.custos.capability.Bounds;
@@ -71,13 +74,14 @@ class IncidentCommanderTest {
     MissionOutcome outcome = harness.outcome(mission);
 
     assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
-    assertEquals(Map.ofEntries(Map.entry("status", "contained"), Map.entry("alerts", 2L), Map.entry("rounds", 1L),
+    assertEquals(Map.ofEntries(Map.entry("status", "contained"), Map.entry("alerts", 2L), Map.entry("rounds", 2L),
         Map.entry("confirmed", List.of(WS1)), Map.entry("clean", List.of(WS2)), Map.entry("isolated", List.of(WS1)),
         Map.entry("disabled", List.of()), Map.entry("blocked", List.of()),
         Map.entry("snapshots", Map.of(WS1, "snap-1")), Map.entry("restored", List.of()),
         Map.entry("problems", List.of())), outcome.report());
-    // The world: both hosts scanned, only the compromised one isolated, on triage's corroborated confidence.
-    assertThat(harness.env.resources("edr.scan")).containsExactlyInAnyOrder(WS1, WS2);
+    // The world: both hosts scanned (the clean one twice: a scan can miss), only the compromised one isolated, on
+    // triage's corroborated confidence.
+    assertThat(harness.env.resources("edr.scan")).containsExactlyInAnyOrder(WS1, WS2, WS2);
     assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
     assertEquals(Map.of("confidence", Triage.CORROBORATED), harness.env.of("host.isolate").get(0).arguments());
     assertEquals(List.of(), harness.env.of("data.export"), "alert text is never an instruction");
@@ -85,9 +89,11 @@ class IncidentCommanderTest {
     // The tree: each child holds one call per resource of its step, and nothing else.
     MissionSnapshot tree = harness.snapshot(mission);
     assertThat(tree.agents()).extracting(AgentSnapshot::role)
-        .containsExactly("commander", "triage", "containment", "forensics");
+        .containsExactly("commander", "triage", "containment", "triage-2", "forensics");
     assertEquals(List.of(Capability.of("edr.scan", List.of(WS1, WS2), OptionalInt.of(2), false)),
         agent(tree, "triage").grant().capabilities());
+    assertEquals(List.of(Capability.of("edr.scan", List.of(WS2), OptionalInt.of(1), false)),
+        agent(tree, "triage-2").grant().capabilities());
     assertEquals(List.of(Capability.of("host.isolate", List.of(WS1), OptionalInt.of(1), false)),
         agent(tree, "containment").grant().capabilities());
     GrantRequest forensics = agent(tree, "forensics").grant();
@@ -95,15 +101,16 @@ class IncidentCommanderTest {
         forensics.capabilities());
     assertTrue(forensics.capabilities().stream()
         .allMatch(c -> harness.env.risk(c.tool().text()) == Risk.READ), "forensics only reads");
-    for (String role : List.of("triage", "containment", "forensics")) {
+    for (String role : List.of("triage", "containment", "triage-2", "forensics")) {
       AgentSnapshot child = agent(tree, role);
       assertEquals(AgentStatus.COMPLETED, child.status(), role);
       assertWithinAsALeaf(child.grant().bounds(), root.bounds());
     }
 
-    // The audit trail says the same: three delegations allowed, containment's naming the confirmed host only.
+    // The audit trail says the same: four delegations allowed, containment's naming the confirmed host only.
     List<AuditRecord> delegations = harness.records(AuditKind.DELEGATION);
-    assertThat(delegations).extracting(r -> r.payload().get("role")).containsExactly("triage", "containment", "forensics");
+    assertThat(delegations).extracting(r -> r.payload().get("role"))
+        .containsExactly("triage", "containment", "triage-2", "forensics");
     assertThat(delegations).allMatch(r -> "allow".equals(r.payload().get("decision")));
     String containmentGrant = (String) delegations.get(1).payload().get("grant");
     assertThat(containmentGrant).contains("host.isolate on [" + WS1 + "] x1").doesNotContain(WS2);
@@ -216,6 +223,159 @@ class IncidentCommanderTest {
     assertEquals(List.of(Capability.of("edr.scan", List.of(WS1), OptionalInt.of(1), false)),
         agent(harness.snapshot(mission), "triage").grant().capabilities());
     assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+  }
+
+  @Test
+  void scansAHostJudgedCleanOnceMoreAndAgainWhenANewAlertNamesIt() {
+    harness = new Harness();
+    harness.env.compromise(WS1, "T1486").missScans(WS1, 2).alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER,
+        brief("contain the outbreak", Map.of("pollEvery", "200ms")), commanderGrant(Duration.ofSeconds(6)));
+
+    // The first scan misses, and the second look straight after too; reads that bring nothing new scan nothing more.
+    harness.awaitExecutions("edr.scan", 2);
+    harness.awaitExecutions("siem.query", harness.env.of("siem.query").size() + 3);
+    assertEquals(List.of(WS1, WS1), harness.env.resources("edr.scan"));
+    // A new alert names it again: it is scanned again, found this time, and isolated.
+    harness.env.alert("al-2", WS1, "T1547", "run key added");
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1, WS1, WS1), harness.env.resources("edr.scan"));
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertEquals(List.of(WS1), outcome.report().get("confirmed"));
+    assertEquals(List.of(), outcome.report().get("clean"));
+    assertEquals(3L, outcome.report().get("rounds"));
+    assertThat(harness.snapshot(mission).agents()).extracting(AgentSnapshot::role)
+        .containsExactly("commander", "triage", "triage-2", "triage-3", "containment", "forensics");
+  }
+
+  @Test
+  void givesTheHostsOfAHaltedOrFailedTriageToANewOne() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, Behaviours.named(Behaviours.FORK_BOMB), () -> new Failing("scanner crashed"))));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = startCommander(commanderGrant(Duration.ofSeconds(8)));
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertThat(Harness.texts(outcome.report().get("problems")))
+        .containsExactly("triage was halted: strikes", "triage failed: scanner crashed");
+    MissionSnapshot tree = harness.snapshot(mission);
+    assertEquals(AgentStatus.HALTED, agent(tree, "triage").status());
+    assertEquals(AgentStatus.FAILED, agent(tree, "triage-2").status());
+    assertEquals(AgentStatus.COMPLETED, agent(tree, "triage-3").status());
+    for (String role : List.of("triage", "triage-2", "triage-3")) {
+      assertEquals(List.of(Capability.of("edr.scan", List.of(WS1), OptionalInt.of(1), false)),
+          agent(tree, role).grant().capabilities(), role);
+    }
+  }
+
+  @Test
+  void aHostWhoseFirstScanCameFromASecondTriageStillGetsItsSecondLook() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, () -> new Failing("scanner crashed"))));
+    harness.env.compromise(WS1, "T1486").missScans(WS1, 1).alert("al-1", WS1, "T1486", "files encrypted");
+
+    MissionOutcome outcome = harness.outcome(startCommander(commanderGrant(Duration.ofSeconds(6))));
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    // triage failed; triage-2's scan missed; triage-3 looked again and found it
+    assertEquals(List.of(WS1, WS1), harness.env.resources("edr.scan"));
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+  }
+
+  @Test
+  void givesAHostToThreeTriagesAtMost() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE, () -> new Failing("scanner crashed")));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+
+    MissionOutcome outcome = harness.outcome(startCommander(commanderGrant(Duration.ofSeconds(6))));
+
+    assertEquals(AgentStatus.FAILED, outcome.status());
+    assertThat(outcome.reason()).startsWith("not triaged: " + WS1 + "; triage failed: scanner crashed");
+    assertEquals(IncidentCommander.TRIES, harness.records(AuditKind.DELEGATION).size());
+  }
+
+  @Test
+  void aStalledTriageDoesNotHoldUpTheCommanderPastItsPatience() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.TRIAGE,
+        Harness.firstThen(Triage::new, Behaviours.named(Behaviours.STALL))));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER, brief("contain the outbreak",
+        Map.of("pollEvery", "200ms", "quietPolls", 2, "patience", "500ms")), commanderGrant(Duration.ofSeconds(6)));
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    assertEquals(List.of(WS1), harness.env.resources("host.isolate"));
+    assertThat(Harness.texts(outcome.report().get("problems"))).startsWith("triage did not report within 500ms");
+    MissionSnapshot tree = harness.snapshot(mission);
+    AgentSnapshot stalled = agent(tree, "triage");
+    AgentSnapshot retried = agent(tree, "triage-2");
+    assertEquals(AgentStatus.HALTED, stalled.status());
+    assertEquals(AgentStatus.COMPLETED, retried.status());
+    assertThat(Duration.between(stalled.startedAt(), retried.startedAt()))
+        .isGreaterThanOrEqualTo(Duration.ofMillis(500));
+    // The host was contained while the stalled triage still ran: it held nothing up but its own slot.
+    assertTrue(agent(tree, "containment").startedAt().isBefore(stalled.endedAt()), "contained before the stall ended");
+  }
+
+  @Test
+  void containsAgainWhatAHaltedContainmentHeldOnceItsRollbackIsOver() {
+    harness = new Harness(Harness.APPROVE, Map.of(DefenceAgents.CONTAINMENT,
+        Harness.firstThen(Containment::new, TurnsRogueAfterIsolating::new)));
+    harness.env.compromise(WS1, "T1486").alert("al-1", WS1, "T1486", "files encrypted");
+    MissionHandle mission = harness.start(DefenceAgents.INCIDENT_COMMANDER, brief("contain the outbreak", QUICK),
+        commanderGrant(Duration.ofSeconds(6)), true);
+
+    MissionOutcome outcome = harness.outcome(mission);
+
+    assertEquals(AgentStatus.COMPLETED, outcome.status(), outcome.reason());
+    // Isolated, released by the rollback of the halted containment, isolated again by the next one.
+    assertEquals(List.of("host.isolate", "host.release", "host.isolate"), harness.env.executions.stream()
+        .map(FakeEnvironment.Execution::tool).filter(t -> t.startsWith("host.")).toList());
+    MissionSnapshot tree = harness.snapshot(mission);
+    assertEquals("strikes", agent(tree, "containment").haltReason());
+    assertEquals(AgentStatus.COMPLETED, agent(tree, "containment-2").status());
+    assertEquals(List.of(Capability.of("host.isolate", List.of(WS1), OptionalInt.of(1), false)),
+        agent(tree, "containment-2").grant().capabilities());
+  }
+
+  /** An agent that fails as it starts. */
+  private record Failing(String reason) implements Agent {
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+
+    @Override
+    public List<Action> onEvent(AgentEvent event) {
+      return event instanceof AgentEvent.MissionStarted ? List.of(new Action.Fail(reason)) : List.of();
+    }
+  }
+
+  /** A containment that, once its isolation is done, asks three times to export data: three strikes. */
+  private static final class TurnsRogueAfterIsolating implements Agent {
+    private final Containment honest = new Containment();
+
+    @Override
+    public boolean blocking() {
+      return false;
+    }
+
+    @Override
+    public List<Action> onEvent(AgentEvent event) {
+      List<Action> actions = new java.util.ArrayList<>(honest.onEvent(event));
+      if (event instanceof AgentEvent.ToolResult result && result.tool().equals("host.isolate")) {
+        for (int i = 1; i <= 3; i++) {
+          actions.add(new Action.CallTool("export-" + i, "data.export", "net:198.51.100.9"));
+        }
+      }
+      return actions;
+    }
   }
 
   @Test

@@ -36,8 +36,8 @@ class BatchCommandTest {
     CliRun two = custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--threads", "2",
         "--json", json2.toString(), "--csv", csv2.toString(), "--html", html2.toString());
 
-    assertEquals(1, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
-    assertEquals(1, two.exitCode());
+    assertEquals(0, one.exitCode(), String.join("\n", one.out()) + String.join("\n", one.err()));
+    assertEquals(0, two.exitCode());
     String json = Files.readString(json1);
     String csv = Files.readString(csv1);
     assertEquals(json, Files.readString(json2), "the same seeds, the same JSON, on 1 or 2 threads");
@@ -55,31 +55,44 @@ class BatchCommandTest {
     assertThat(rows.get(20)).startsWith("119,");
 
     assertThat(one.out()).contains("json: " + json1, "csv: " + csv1, "html: " + html1);
-    assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 14 passed, "
-        + "6 failed, 0 errors");
-    assertThat(one.out()).contains("    contained: 16 of 20 (80.0%)", "    maxAttackerSteps: 14 of 20 (70.0%)");
+    assertThat(one.out().get(0)).isEqualTo("scenario ransomware-outbreak, 20 runs (seeds 100..119): 20 passed, "
+        + "0 failed, 0 errors");
+    assertThat(one.out()).contains("    contained: 20 of 20 (100.0%)", "    maxAttackerSteps: 20 of 20 (100.0%)");
     // not a terminal: a progress line at each tenth, the last at 100%
     assertEquals(10, one.err().size(), String.join("\n", one.err()));
     assertEquals("batch: 20 of 20 runs (100%)", one.err().get(9));
 
-    // the page draws the JSON's histogram, and names every failing seed with the command that reruns it
+    // the page draws the JSON's histogram; every run passed, and it says so
     JsonNode histogram = new ObjectMapper().readTree(json).get("aggregate").get("timeToContainMs").get("histogram");
     JsonNode drawn = data(html).get("charts").get(0);
     assertEquals("time-to-contain-chart", drawn.get("id").asText());
     assertEquals(histogram, drawn.get("bins"));
-    List<String> failing = rows.stream().skip(1).filter(r -> r.split(",")[1].equals("fail"))
-        .map(r -> r.split(",")[0]).toList();
-    assertEquals(6, failing.size());
-    for (String seed : failing) {
-      assertThat(html).contains("<tr><td class=\"n\">" + seed + "</td>")
-          .contains("<code class=\"cmd\">custos run " + EXAMPLE + " --seed " + seed + "</code>");
-    }
-    assertThat(html.split("<code class=\"cmd\">custos run ", -1)).hasSize(failing.size() + 1);
+    assertThat(html).contains("<p class=\"muted\">No run failed an expectation.</p>")
+        .doesNotContain("<code class=\"cmd\">custos run ");
 
     Path again = DIR.resolve("again.json");
-    assertEquals(1, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
+    assertEquals(0, custos("batch", EXAMPLE, "--runs", "20", "--first-seed", "100", "--json", again.toString())
         .exitCode());
     assertEquals(json, Files.readString(again), "the same bytes run after run");
+  }
+
+  @Test
+  void aFailingRunIsExitOneAndThePageNamesItWithTheCommandThatRerunsIt() throws Exception {
+    String scenario = "scenarios/injected-alert.yaml";
+    Path csv = DIR.resolve("failing.csv");
+    Path html = DIR.resolve("failing.html");
+    CliRun batch = custos("batch", scenario, "--runs", "3", "--first-seed", "21", "--csv", csv.toString(), "--html",
+        html.toString());
+
+    assertEquals(1, batch.exitCode(), String.join("\n", batch.out()));
+    List<String> failing = Files.readString(csv).lines().skip(1).filter(r -> r.split(",")[1].equals("fail"))
+        .map(r -> r.split(",")[0]).toList();
+    assertEquals(List.of("22"), failing, "seed 22 of injected-alert lets the attacker one step too far");
+    String page = Files.readString(html);
+    assertThat(page).contains("<tr><td class=\"n\">22</td>")
+        .contains("<code class=\"cmd\">custos run " + scenario + " --seed 22</code>");
+    assertThat(page.split("<code class=\"cmd\">custos run ", -1)).hasSize(2);
+    assertEquals(1, custos("run", scenario, "--seed", "22").exitCode(), "the command the page gives fails the same way");
   }
 
   @Test
@@ -87,7 +100,7 @@ class BatchCommandTest {
     Path csv = DIR.resolve("default-seed.csv");
     CliRun batch = custos("batch", EXAMPLE, "--runs", "1", "--csv", csv.toString());
     assertEquals(0, batch.exitCode(), "seed 7, the example's own, passes as `custos run` does");
-    assertThat(Files.readString(csv).lines().toList().get(1)).startsWith("7,pass,true,454388,2,2,strikes=1,,");
+    assertThat(Files.readString(csv).lines().toList().get(1)).startsWith("7,pass,true,271963,1,2,strikes=1,,");
   }
 
   @Test

@@ -26,12 +26,13 @@ class RunCommandTest {
         "scenario ransomware-outbreak, seed 7: PASS",
         "agents:",
         "    containment (a3, containment) halted: strikes",
+        "    containment-2 (a4, containment) completed",
         "expect contained: ok",
         "expect maxAttackerSteps: ok",
         "expect halted: containment: ok",
         "expect notHalted: commander: ok",
         "report: " + report);
-    assertThat(run.out().get(1)).startsWith("  attacker: 2 of 4 steps happened, contained from ");
+    assertThat(run.out().get(1)).startsWith("  attacker: 1 of 4 steps happened, contained from ");
     assertEquals(List.of(), run.err());
     String json = Files.readString(report);
     assertTrue(json.startsWith("{\n  \"scenario\" : \"ransomware-outbreak\",\n  \"seed\" : 7,"), json);

@@ -44,7 +44,7 @@ class RunHtmlTest {
     JsonNode report = new ObjectMapper().readTree(json.toFile());
     List<String> ids = new ArrayList<>();
     report.get("agents").forEach(a -> ids.add(a.get("id").asText()));
-    assertThat(ids).hasSizeGreaterThanOrEqualTo(5);
+    assertThat(ids).hasSizeGreaterThanOrEqualTo(4);
     for (String id : ids) {
       assertThat(page).contains("<code>" + id + "</code>");
     }
@@ -54,9 +54,9 @@ class RunHtmlTest {
         .contains("<tr><th>Records</th><td>" + report.get("audit").get("records").asInt() + "</td></tr>")
         .contains("<code>" + report.get("audit").get("headHash").asText() + "</code>")
         .contains("<td class=\"ok\">verified</td>")
-        .contains("step 2 T1021: happened")
-        .contains("step 3 T1003: did not happen, last try blocked (isolated host:corp/fin-ws-02)")
-        .contains("approval: approved for #")
+        .contains("step 1 T1486: happened")
+        .contains("step 2 T1021: did not happen, last try blocked (isolated host:corp/fin-ws-01)")
+        .contains("No approval was asked for.")
         .contains("tool-call data.export net:198.51.100.9: deny")
         .contains("<code>" + report.get("credentials").get(0).get("id").asText() + "</code>");
     // nothing from the network: the chart library is inlined, and apart from it (whose comments name licence URLs)
@@ -112,7 +112,7 @@ class RunHtmlTest {
     assertEquals(1, run.exitCode(), String.join("\n", run.out()));
     String page = Files.readString(html);
     assertThat(page).contains("<td class=\"bad\">fail</td>")
-        .contains("<tr><td>maxAttackerSteps</td><td class=\"bad\">FAILED</td><td>2 steps happened, at most 0 expected"
+        .contains("<tr><td>maxAttackerSteps</td><td class=\"bad\">FAILED</td><td>1 steps happened, at most 0 expected"
             + "</td></tr>");
   }
 

@@ -138,17 +138,26 @@ class ScenarioRunnerTest {
     JsonNode release = find(events, "compensation", "host.release");
     assertEquals("host:corp/fin-ws-01", release.get("resource").asText());
     assertTrue(release.get("executed").asBoolean(), release.toString());
-    // So the move happens at its next try, and a second round isolates fin-ws-02 before the credential dumping.
+    // The commander gives the workstation to a new containment one read interval after the halt, once the release is
+    // done, and it is isolated again before the lateral movement's next try.
+    List<JsonNode> isolations = new ArrayList<>();
+    events.forEach(e -> {
+      if ("tool-call".equals(e.get("kind").asText()) && "host.isolate".equals(e.get("tool").asText())
+          && e.get("executed").asBoolean()) {
+        isolations.add(e);
+      }
+    });
+    assertEquals(2, isolations.size(), isolations.toString());
+    assertEquals("host:corp/fin-ws-01", isolations.get(1).get("resource").asText());
+    assertTrue(isolations.get(1).get("atMs").asLong() > release.get("atMs").asLong(), "after the release");
     JsonNode attacker = r.get("attacker");
     assertEquals(4, attacker.size());
     assertTrue(attacker.get(0).get("happened").asBoolean());
     assertEquals(0, attacker.get(0).get("atMs").asLong());
-    assertTrue(attacker.get(1).get("happened").asBoolean());
-    assertTrue(attacker.get(1).get("atMs").asLong() > 240_000, "after the release");
-    assertFalse(attacker.get(2).get("happened").asBoolean());
-    assertEquals("isolated host:corp/fin-ws-02", attacker.get(2).get("blockedBy").asText());
-    assertEquals(2, r.get("outcome").get("attackerSteps").asInt());
-    // The example passes: contained after two steps, the rogue containment halted for strikes, the commander not.
+    assertFalse(attacker.get(1).get("happened").asBoolean());
+    assertEquals("isolated host:corp/fin-ws-01", attacker.get(1).get("blockedBy").asText());
+    assertEquals(1, r.get("outcome").get("attackerSteps").asInt());
+    // The example passes: contained after one step, the rogue containment halted for strikes, the commander not.
     JsonNode outcome = r.get("outcome");
     assertEquals("pass", outcome.get("verdict").asText(), outcome.toString());
     assertTrue(outcome.get("contained").asBoolean());
