@@ -10,6 +10,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.LoggerFactory;
 
@@ -55,15 +56,21 @@ final class Simulations {
     return true;
   }
 
-  /** Runs {@code work} with Custos logging errors only: the runtime logs every mission at INFO, compromises at WARN. */
+  /**
+   * Runs {@code work} with Custos and Pekko logging errors only: the runtime logs every mission at INFO, and a
+   * compromise at WARN from the agent's actor (Pekko's logger); a simulation's summary and files say all of that.
+   */
   static <T, E extends Exception> T quietly(Work<T, E> work) throws E {
-    Logger custos = (Logger) LoggerFactory.getLogger("dev.custos");
-    Level saved = custos.getLevel();
-    custos.setLevel(Level.ERROR);
+    List<Logger> loggers = List.of((Logger) LoggerFactory.getLogger("dev.custos"),
+        (Logger) LoggerFactory.getLogger("org.apache.pekko"));
+    List<Level> saved = loggers.stream().map(Logger::getLevel).toList();
+    loggers.forEach(l -> l.setLevel(Level.ERROR));
     try {
       return work.run();
     } finally {
-      custos.setLevel(saved);
+      for (int i = 0; i < loggers.size(); i++) {
+        loggers.get(i).setLevel(saved.get(i));
+      }
     }
   }
 }

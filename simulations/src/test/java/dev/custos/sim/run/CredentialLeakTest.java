@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custos.credential.Credential;
@@ -24,16 +22,15 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The credential the simulation leaks to a {@code credential-thief} (and a {@code rogue}): a real, live credential of
  * the compromised agent's parent, which the simulated tools would accept from the parent; the runtime refuses it from
  * the thief, strikes halt the thief, and nothing the thief tried executes.
  */
+@ExtendWith(QuietRuntimeLog.class)
 class CredentialLeakTest {
 
   static final Path THIEF = Path.of("scenarios/credential-thief-containment.yaml");
@@ -41,20 +38,8 @@ class CredentialLeakTest {
   /** The agent the scenario compromises with its seed: the first containment, a3. */
   static final String THIEF_PATH = "commander/containment";
 
-  private static final Logger RUNTIME_LOG = (Logger) LoggerFactory.getLogger("dev.custos.runtime");
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static Level savedLevel;
 
-  @BeforeAll
-  static void quietRuntimeLog() {
-    savedLevel = RUNTIME_LOG.getLevel();
-    RUNTIME_LOG.setLevel(Level.ERROR);
-  }
-
-  @AfterAll
-  static void restoreRuntimeLog() {
-    RUNTIME_LOG.setLevel(savedLevel);
-  }
 
   /** What a witness saw of one leak, checked at the instant it leaked. */
   private record Seen(Credential credential, CredentialLeak leak, Instant at, Verdict byHolder, Verdict byThief,

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custos.agent.Action;
@@ -43,6 +41,7 @@ import dev.custos.sim.env.World;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,10 +53,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The report's events say what the runtime recorded: the policy version a call waiting for a person was asked under,
@@ -66,32 +63,23 @@ import org.slf4j.LoggerFactory;
  * runner; the other cases run a small mission of scripted agents on a simulation run, the runner's parts without its
  * agents, so the runtime writes every record the report reads.
  */
+@ExtendWith(QuietRuntimeLog.class)
 class ReportTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final Logger RUNTIME_LOG = (Logger) LoggerFactory.getLogger("dev.custos.runtime");
-  private static Level savedLevel;
 
-  @BeforeAll
-  static void quietRuntimeLog() {
-    savedLevel = RUNTIME_LOG.getLevel();
-    RUNTIME_LOG.setLevel(Level.ERROR);
-  }
-
-  @AfterAll
-  static void restoreRuntimeLog() {
-    RUNTIME_LOG.setLevel(savedLevel);
-  }
 
   // ---------------------------------------------------------------------------------------------- policy versions
 
   @Test
   void aCallThatWaitedForApprovalNamesThePackVersionItWasAskedUnderAsItsAllowDoes() throws Exception {
-    JsonNode events = MAPPER.readTree(ScenarioRunnerTest.reportOf(ScenarioRunnerTest.example(), 7)).get("events");
+    JsonNode events = MAPPER.readTree(ScenarioRunnerTest.reportOf(ScenarioRunnerTest.scenario(
+        Path.of("scenarios/cloud-key-leak.yaml")), 23)).get("events");
 
     List<JsonNode> asking = kind(events, "tool-call").stream()
         .filter(e -> "approval-required".equals(e.get("decision").asText())).toList();
-    assertFalse(asking.isEmpty(), "the example's second containment waits for a person (low confidence)");
+    assertFalse(asking.isEmpty(), "cloud-key-leak's containment disables a privileged account: a person is asked "
+        + "(soc-baseline)");
     for (JsonNode ask : asking) {
       JsonNode request = after(events, ask, "approval");
       assertEquals(ask.get("seq").asLong(), request.get("call").asLong());

@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.custos.files.Problems;
@@ -17,36 +15,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The spec's example scenario end to end: the report has the spec's shape and what the run did, and the same file and
  * seed give byte-identical JSON on fresh and reused systems.
  */
+@ExtendWith(QuietRuntimeLog.class)
 class ScenarioRunnerTest {
 
   static final Path EXAMPLE = Path.of("scenarios/ransomware-outbreak.yaml");
 
-  private static final Logger RUNTIME_LOG = (Logger) LoggerFactory.getLogger("dev.custos.runtime");
-  private static Level savedLevel;
 
-  @BeforeAll
-  static void quietRuntimeLog() {
-    savedLevel = RUNTIME_LOG.getLevel();
-    RUNTIME_LOG.setLevel(Level.ERROR);
-  }
-
-  @AfterAll
-  static void restoreRuntimeLog() {
-    RUNTIME_LOG.setLevel(savedLevel);
-  }
 
   static Scenario example() {
+    return scenario(EXAMPLE);
+  }
+
+  /** A scenario file of the library, read as {@code custos run} reads it. */
+  static Scenario scenario(Path file) {
     Problems problems = new Problems();
-    Scenario scenario = ScenarioFile.read(EXAMPLE, problems).orElseThrow(() -> new AssertionError(problems.lines()));
+    Scenario scenario = ScenarioFile.read(file, problems).orElseThrow(() -> new AssertionError(problems.lines()));
     assertTrue(problems.isEmpty(), problems.lines().toString());
     return scenario;
   }
