@@ -109,22 +109,11 @@ class CompromiseTest {
   }
 
   private Script script(String role) {
-    await().atMost(WAIT).until(() -> scriptOrNull(role) != null);
-    return scriptOrNull(role);
-  }
-
-  private Script scriptOrNull(String role) {
-    for (Script script : scripts) {
-      List<AgentEvent.MissionStarted> started = script.eventsOf(AgentEvent.MissionStarted.class);
-      if (!started.isEmpty() && started.get(0).self().role().equals(role)) {
-        return script;
-      }
-    }
-    return null;
+    return Script.awaitStartedAs(scripts, role, WAIT);
   }
 
   private static AgentId id(Script script) {
-    return script.eventsOf(AgentEvent.MissionStarted.class).get(0).self().id();
+    return script.id();
   }
 
   private <T> T get(java.util.concurrent.CompletionStage<T> stage) throws Exception {

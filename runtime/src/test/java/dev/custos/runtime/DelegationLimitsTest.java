@@ -16,9 +16,6 @@ import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Pattern;
 import dev.custos.capability.Rate;
-import dev.custos.credential.Credential;
-import dev.custos.credential.CredentialBroker;
-import dev.custos.credential.CredentialRequest;
 import dev.custos.credential.InProcessCredentialBroker;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
@@ -630,13 +627,11 @@ class DelegationLimitsTest {
   }
 
   /** A broker whose verifications for one presenter take 300 ms. */
-  private static final class SlowChecks implements CredentialBroker {
-    private final InProcessCredentialBroker inner = new InProcessCredentialBroker();
+  private static final class SlowChecks extends ForwardingBroker {
     volatile SpiffeId slowFor;
 
-    @Override
-    public Credential issue(CredentialRequest request) {
-      return inner.issue(request);
+    SlowChecks() {
+      super(new InProcessCredentialBroker());
     }
 
     @Override
@@ -648,22 +643,7 @@ class DelegationLimitsTest {
           Thread.currentThread().interrupt();
         }
       }
-      return inner.verify(token, audience, presenter, now);
-    }
-
-    @Override
-    public void revokeLineage(AgentId agent, Instant at) {
-      inner.revokeLineage(agent, at);
-    }
-
-    @Override
-    public boolean containsCredential(String text) {
-      return inner.containsCredential(text);
-    }
-
-    @Override
-    public int activeCount(AgentId holder, Instant now) {
-      return inner.activeCount(holder, now);
+      return super.verify(token, audience, presenter, now);
     }
   }
 

@@ -112,18 +112,7 @@ class HaltDrainTest {
   }
 
   private AgentId id(String role) {
-    await().atMost(WAIT).until(() -> scriptOf(role) != null);
-    return scriptOf(role).eventsOf(AgentEvent.MissionStarted.class).get(0).self().id();
-  }
-
-  private Script scriptOf(String role) {
-    for (Script script : scripts) {
-      List<AgentEvent.MissionStarted> started = script.eventsOf(AgentEvent.MissionStarted.class);
-      if (!started.isEmpty() && started.get(0).self().role().equals(role)) {
-        return script;
-      }
-    }
-    return null;
+    return Script.awaitStartedAs(scripts, role, WAIT).id();
   }
 
   private List<AuditRecord> records(AuditKind kind) {
@@ -164,8 +153,10 @@ class HaltDrainTest {
         .toList();
     assertEquals(List.of(), after, "after the halt, only late results of the subtree are audited" + trail());
     assertEquals(executionsAtHalt, scan.executions.size(), "no tool ran after the halt");
-    assertEquals(1, scriptOf("leaf").events.size(), "the leaf heard nothing after its start");
-    assertEquals(1, scriptOf("leaf-2").events.size(), "the second leaf heard nothing after its start");
+    Script leaf = Script.startedAs(scripts, "leaf").orElseThrow();
+    Script leaf2 = Script.startedAs(scripts, "leaf-2").orElseThrow();
+    assertEquals(1, leaf.events.size(), "the leaf heard nothing after its start");
+    assertEquals(1, leaf2.events.size(), "the second leaf heard nothing after its start");
     assertTrue(audit.verify().intact(), audit.verify().toString());
   }
 

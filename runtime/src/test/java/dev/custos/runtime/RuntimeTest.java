@@ -19,14 +19,11 @@ import dev.custos.capability.Bounds;
 import dev.custos.capability.Capability;
 import dev.custos.capability.GrantRequest;
 import dev.custos.capability.Rate;
-import dev.custos.credential.Credential;
 import dev.custos.credential.CredentialBroker;
-import dev.custos.credential.CredentialRequest;
 import dev.custos.credential.InProcessCredentialBroker;
 import dev.custos.credential.Verification;
 import dev.custos.identity.AgentId;
 import dev.custos.identity.MissionId;
-import dev.custos.identity.SpiffeId;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -467,36 +464,15 @@ class RuntimeTest {
   }
 
   /** A broker that finds its tokens in text but, like a third party's written before ids could be asked, not names. */
-  private static final class CannotName implements CredentialBroker {
-    private final CredentialBroker inner;
+  private static final class CannotName extends ForwardingBroker {
 
     CannotName(CredentialBroker inner) {
-      this.inner = inner;
+      super(inner);
     }
 
     @Override
-    public Credential issue(CredentialRequest request) {
-      return inner.issue(request);
-    }
-
-    @Override
-    public Verification verify(String token, String audience, SpiffeId presenter, Instant now) {
-      return inner.verify(token, audience, presenter, now);
-    }
-
-    @Override
-    public void revokeLineage(AgentId agent, Instant at) {
-      inner.revokeLineage(agent, at);
-    }
-
-    @Override
-    public boolean containsCredential(String text) {
-      return inner.containsCredential(text);
-    }
-
-    @Override
-    public int activeCount(AgentId holder, Instant now) {
-      return inner.activeCount(holder, now);
+    public List<String> credentialIdsIn(String text) {
+      return List.of();
     }
   }
 
