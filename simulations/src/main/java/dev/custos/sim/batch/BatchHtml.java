@@ -31,6 +31,13 @@ final class BatchHtml {
   /** The most bins the histogram of denials per run has. */
   static final int DENIAL_BINS = 20;
 
+  /** At most this many bins in the close-up of the times to contain. */
+  static final int CLOSE_UP_BINS = 24;
+
+  /** Bin widths a close-up may take, in ms: round numbers of virtual time. */
+  private static final long[] ROUND_WIDTHS = {100, 250, 500, 1_000, 2_000, 5_000, 10_000, 15_000, 30_000, 60_000,
+      120_000, 300_000, 600_000, 900_000, 1_800_000, 3_600_000};
+
   /** A file name that a POSIX shell reads as one word, unquoted. */
   private static final Pattern SHELL_WORD = Pattern.compile("[A-Za-z0-9_./:@%+=,-]+");
 
@@ -164,6 +171,49 @@ final class BatchHtml {
     distributionRow("ms", d, Long::toString, String.format(Locale.ROOT, "%.1f", d.mean()));
     html.raw("</table>\n");
     binTable("Time to contain (from, to)", labels, bins);
+    List<Long> times = completed.stream().filter(s -> s.containedAtMs().isPresent())
+        .map(s -> s.containedAtMs().getAsLong()).toList();
+    if (bins.stream().filter(b -> b.count() > 0).count() <= 3 && d.max() > d.min()) {
+      // The fixed bins keep batches comparable, but tightly grouped times fill one or two of them: look closer.
+      List<Bin> close = closeUpBins(times);
+      html.raw("<h3>Close-up</h3>\n<p class=\"muted\">").text("The same times in " + close.size() + " bins of "
+          + time(close.get(0).to() - close.get(0).from()) + ", from " + time(close.get(0).from()) + " to "
+          + time(close.get(close.size() - 1).to()) + ".").raw("</p>\n");
+      List<String> closeLabels = close.stream().map(b -> time(b.from()) + "\u2013" + time(b.to())).toList();
+      chart("time-to-contain-close-up-chart", "time to contain", "mm:ss", closeLabels, close,
+          percentiles(d, HtmlPage::time));
+      binTable("Time to contain (from, to)", closeLabels, close);
+    }
+  }
+
+  /**
+   * Bins of one round width over the observed times, from the multiple of the width at or below the least to past the
+   * greatest: the narrowest of {@link #ROUND_WIDTHS} that needs at most {@link #CLOSE_UP_BINS} bins. Bin {@code i}
+   * counts the times {@code from <= t < to}, as the fixed bins do.
+   */
+  static List<Bin> closeUpBins(List<Long> times) {
+    if (times.isEmpty()) {
+      throw new IllegalArgumentException("no times to bin");
+    }
+    long min = times.stream().mapToLong(Long::longValue).min().getAsLong();
+    long max = times.stream().mapToLong(Long::longValue).max().getAsLong();
+    long width = ROUND_WIDTHS[ROUND_WIDTHS.length - 1];
+    for (long w : ROUND_WIDTHS) {
+      if (max / w - min / w + 1 <= CLOSE_UP_BINS) {
+        width = w;
+        break;
+      }
+    }
+    long from = min / width * width;
+    int[] counts = new int[(int) ((max - from) / width) + 1];
+    for (long t : times) {
+      counts[(int) ((t - from) / width)]++;
+    }
+    List<Bin> bins = new ArrayList<>();
+    for (int i = 0; i < counts.length; i++) {
+      bins.add(new Bin(from + i * width, from + (i + 1) * width, counts[i]));
+    }
+    return bins;
   }
 
   private void attackerSteps() {

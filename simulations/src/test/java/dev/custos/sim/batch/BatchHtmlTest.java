@@ -202,6 +202,44 @@ class BatchHtmlTest {
   }
 
   @Test
+  void closeUpBinsTakeTheNarrowestRoundWidthThatFitsTheObservedTimes() {
+    List<Bin> close = BatchHtml.closeUpBins(List.of(271_170L, 270_200L, 316_982L, 315_291L));
+    assertEquals(new Bin(270_000, 272_000, 2), close.get(0), "2 s bins: 1 s would need 47");
+    assertEquals(List.of(new Bin(314_000, 316_000, 1), new Bin(316_000, 318_000, 1)),
+        close.subList(close.size() - 2, close.size()));
+    assertThat(close.size()).isLessThanOrEqualTo(BatchHtml.CLOSE_UP_BINS);
+    assertEquals(4, close.stream().mapToInt(Bin::count).sum());
+    for (int i = 1; i < close.size(); i++) {
+      assertEquals(close.get(i - 1).to(), close.get(i).from(), "the bins tile the range");
+    }
+    assertEquals(List.of(new Bin(1_000, 1_100, 1), new Bin(1_100, 1_200, 0), new Bin(1_200, 1_300, 1)),
+        BatchHtml.closeUpBins(List.of(1_000L, 1_250L)));
+    assertEquals(List.of(new Bin(59_900, 60_000, 1)), BatchHtml.closeUpBins(List.of(59_999L)));
+  }
+
+  @Test
+  void timesGroupedInFewFixedBinsGetACloseUpChartAndSpreadTimesDoNot() throws Exception {
+    List<RunSummary> runs = new ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      runs.add(new RunSummary(FIRST + i, RunSummary.PASS, true, OptionalLong.of(270_000L + 1_500L * i), 1, 2,
+          new TreeMap<>(Map.of("strikes", 1)), List.of(new RunSummary.Expectation("contained", true)), 0, ""));
+    }
+    String page = BatchReport.of(example(Optional.empty()), FIRST, runs).toHtml(FILE);
+
+    JsonNode charts = data(page).get("charts");
+    assertEquals(List.of("time-to-contain-chart", "time-to-contain-close-up-chart", "attacker-steps-chart",
+        "denials-chart"), ids(charts));
+    List<Bin> close = bins(charts.get(1));
+    assertEquals(List.of(270_000L, 314_000L), List.of(close.get(0).from(), close.get(close.size() - 1).to()),
+        "2 s bins over 04:30 to 05:13.5");
+    assertEquals(30, close.stream().mapToInt(Bin::count).sum());
+    assertThat(page).contains("<h3>Close-up</h3>").contains("The same times in 22 bins of 00:02, from 04:30 to 05:14.");
+
+    assertThat(ids(data(report().toHtml(FILE)).get("charts"))).as("times over many fixed bins: no close-up")
+        .doesNotContain("time-to-contain-close-up-chart");
+  }
+
+  @Test
   void aFileNameIsQuotedForTheShellOnlyWhenItMustBe() {
     assertEquals("scenarios/a-b_c.yaml", BatchHtml.shellWord("scenarios/a-b_c.yaml"));
     assertEquals("'my dir/it'\\''s.yaml'", BatchHtml.shellWord("my dir/it's.yaml"));
