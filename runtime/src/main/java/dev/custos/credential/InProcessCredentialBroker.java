@@ -235,16 +235,7 @@ public final class InProcessCredentialBroker implements CredentialBroker {
    */
   @Override
   public boolean containsCredential(String text) {
-    if (text == null) {
-      return false;
-    }
-    int last = text.length() - TOKEN_LENGTH;
-    for (int at = text.indexOf(TOKEN_PREFIX); at >= 0 && at <= last; at = text.indexOf(TOKEN_PREFIX, at + 1)) {
-      if (inventory.hasToken(text.substring(at, at + TOKEN_LENGTH))) {
-        return true;
-      }
-    }
-    return false;
+    return !issuedIn(text, 1).isEmpty();
   }
 
   /**
@@ -254,18 +245,29 @@ public final class InProcessCredentialBroker implements CredentialBroker {
    */
   @Override
   public List<String> credentialIdsIn(String text) {
+    return issuedIn(text, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The ids of the credentials this broker issued whose tokens {@code text} holds, in order, each once, at most
+   * {@code atMost} of them (the scan stops there). Text that holds none, as nearly every call's arguments, costs the
+   * scan and no allocation.
+   */
+  private List<String> issuedIn(String text, int atMost) {
     if (text == null) {
       return List.of();
     }
-    Set<String> ids = new LinkedHashSet<>();
+    Set<String> ids = null;
     int last = text.length() - TOKEN_LENGTH;
-    for (int at = text.indexOf(TOKEN_PREFIX); at >= 0 && at <= last; at = text.indexOf(TOKEN_PREFIX, at + 1)) {
+    for (int at = text.indexOf(TOKEN_PREFIX); at >= 0 && at <= last && (ids == null || ids.size() < atMost);
+        at = text.indexOf(TOKEN_PREFIX, at + 1)) {
       Credential credential = inventory.byToken(text.substring(at, at + TOKEN_LENGTH));
       if (credential != null) {
+        ids = ids == null ? new LinkedHashSet<>() : ids;
         ids.add(credential.id());
       }
     }
-    return List.copyOf(ids);
+    return ids == null ? List.of() : List.copyOf(ids);
   }
 
   /**

@@ -303,17 +303,7 @@ public final class JwtCredentialBroker implements CredentialBroker {
    */
   @Override
   public boolean containsCredential(String text) {
-    if (text == null) {
-      return false;
-    }
-    for (int at = text.indexOf("eyJ"); at >= 0; at = text.indexOf("eyJ", at + 1)) {
-      for (String start : tokenStarts) {
-        if (text.startsWith(start, at) && issuedTokenAt(text, at, at + start.length()) != null) {
-          return true;
-        }
-      }
-    }
-    return false;
+    return !issuedIn(text, 1).isEmpty();
   }
 
   /**
@@ -325,20 +315,31 @@ public final class JwtCredentialBroker implements CredentialBroker {
    */
   @Override
   public List<String> credentialIdsIn(String text) {
+    return issuedIn(text, Integer.MAX_VALUE);
+  }
+
+  /**
+   * The ids of the credentials this broker issued whose tokens {@code text} holds, in order, each once, at most
+   * {@code atMost} of them (the scan stops there). Text that holds none, as nearly every call's arguments, costs the
+   * scan and no allocation.
+   */
+  private List<String> issuedIn(String text, int atMost) {
     if (text == null) {
       return List.of();
     }
-    Set<String> ids = new LinkedHashSet<>();
-    for (int at = text.indexOf("eyJ"); at >= 0; at = text.indexOf("eyJ", at + 1)) {
+    Set<String> ids = null;
+    for (int at = text.indexOf("eyJ"); at >= 0 && (ids == null || ids.size() < atMost);
+        at = text.indexOf("eyJ", at + 1)) {
       for (String start : tokenStarts) {
         Credential credential = text.startsWith(start, at) ? issuedTokenAt(text, at, at + start.length()) : null;
         if (credential != null) {
+          ids = ids == null ? new LinkedHashSet<>() : ids;
           ids.add(credential.id());
           break;
         }
       }
     }
-    return List.copyOf(ids);
+    return ids == null ? List.of() : List.copyOf(ids);
   }
 
   /**
