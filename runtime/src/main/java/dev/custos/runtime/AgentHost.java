@@ -35,8 +35,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -447,7 +449,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
    * tokens leaves the first absent and the list empty, and the reason says so.
    */
   private void rejectPresented(Action.CallTool action) {
-    Set<String> ids = new java.util.LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
+    Set<String> ids = new LinkedHashSet<>(services.credentials().credentialIdsIn(action.resource()));
     collectCredentialIds(action.arguments(), ids);
     Map<String, Object> record = new LinkedHashMap<>();
     record.put("call", action.callId());
@@ -473,7 +475,7 @@ public final class AgentHost extends AbstractBehavior<AgentHost.Command> {
       list.forEach(v -> collectCredentialIds(v, ids));
     } else if (value instanceof Map<?, ?> map) {
       // In key order, not the map's: an immutable map's order changes from one JVM to the next, the record must not.
-      map.entrySet().stream().sorted(java.util.Comparator.comparing(e -> String.valueOf(e.getKey()))).forEach(e -> {
+      map.entrySet().stream().sorted(Comparator.comparing(e -> String.valueOf(e.getKey()))).forEach(e -> {
         collectCredentialIds(e.getKey(), ids);
         collectCredentialIds(e.getValue(), ids);
       });
