@@ -12,12 +12,12 @@ import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.DriverManager;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
@@ -144,7 +144,7 @@ final class DurableAudit {
         throw new Unusable("cannot read the checkpoint key: " + e.getMessage());
       }
     }
-    Optional<Signer> signer;
+    Optional<AuditStore.Checkpoint> signer;
     try (Connection connection = DriverManager.getConnection(url, properties)) {
       signer = lastSigner(connection);
     } catch (SQLException e) {
@@ -225,11 +225,11 @@ final class DurableAudit {
     }
   }
 
-  /** Who signed a checkpoint: its key id (thumbprint) and public key as stored. */
-  private record Signer(String keyId, String publicKey) {}
-
-  /** The signer of the store's last checkpoint; empty when it has none, or no tables yet (a new store). */
-  private static Optional<Signer> lastSigner(Connection connection) throws SQLException {
+  /**
+   * The store's last checkpoint, which names the key that signed it; empty when it has none, or no tables yet (a new
+   * store).
+   */
+  private static Optional<AuditStore.Checkpoint> lastSigner(Connection connection) throws SQLException {
     // Looked up rather than queried and caught: a failed query on an H2 store leaves a trace file beside it.
     DatabaseMetaData meta = connection.getMetaData();
     String table = meta.storesUpperCaseIdentifiers() ? "CUSTOS_AUDIT_CHECKPOINT" : "custos_audit_checkpoint";
@@ -240,10 +240,6 @@ final class DurableAudit {
         return Optional.empty();
       }
     }
-    try (PreparedStatement query = connection.prepareStatement("SELECT key_id, public_key FROM "
-        + "custos_audit_checkpoint WHERE seq = (SELECT MAX(seq) FROM custos_audit_checkpoint)");
-        ResultSet row = query.executeQuery()) {
-      return row.next() ? Optional.of(new Signer(row.getString(1), row.getString(2))) : Optional.empty();
-    }
+    return Optional.ofNullable(AuditStore.checkpoints(connection).lastEntry()).map(Map.Entry::getValue);
   }
 }
