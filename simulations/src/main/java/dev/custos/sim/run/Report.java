@@ -22,6 +22,7 @@ import dev.custos.sim.env.SimulatedAttacker;
 import dev.custos.sim.env.World;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -338,7 +339,7 @@ public final class Report {
         case CREDENTIAL_REJECTED -> {
           // One event per credential the call carried, each named by its id (the runtime records no token).
           List<?> presented = p.get("credentials") instanceof List<?> ids && !ids.isEmpty()
-              ? ids : java.util.Collections.singletonList(p.get("credential"));
+              ? ids : Collections.singletonList(p.get("credential"));
           for (Object credential : presented) {
             Map<String, Object> e = event(at, "credential-rejected", agent);
             e.put("credential", credential);
